@@ -1,0 +1,144 @@
+/**
+ * The only module that reads the environment. Every setting, its default and its check live here;
+ * docs/SETTINGS.md lists the same names. Invalid settings fail the start with one message naming each.
+ */
+import { z } from 'zod';
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
+
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Header names (lower case) that may carry the client address, plus the pseudo-source `socket`. */
+export const clientIpSources = [
+  'client-ip',
+  'x-forwarded-for',
+  'x-azure-clientip',
+  'cf-connecting-ip',
+  'true-client-ip',
+  'x-real-ip',
+  'socket',
+] as const;
+
+const envSchema = z
+  .object({
+    DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
+    DATABASE_URL: z.string().optional(),
+    SQL_CONNECTION_STRING: z.string().optional(),
+    DB_POOL_MAX: int(10, 1, 200),
+
+    AzureWebJobsStorage: z.string().default('UseDevelopmentStorage=true'),
+    PIXEL_QUEUE_NAME: z
+      .string()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
+      .default('pixel-hits'),
+    ENQUEUE_WINDOW_MS: int(4, 0, 1000),
+    ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
+    ENQUEUE_MAX_CONCURRENT_SENDS: int(16, 1, 256),
+    ENQUEUE_RETRY_BUDGET_MS: int(8000, 100, 120_000),
+
+    CLIENT_IP_SOURCES: csv('client-ip,x-forwarded-for').pipe(
+      z.array(z.enum(clientIpSources)).min(1, 'name at least one source'),
+    ),
+    TRUSTED_PROXY_HOPS: int(1, 1, 10),
+    MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
+
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  })
+  .transform((env, ctx) => {
+    const engine =
+      env.DATABASE_ENGINE ?? (env.SQL_CONNECTION_STRING && !env.DATABASE_URL ? 'mssql' : 'postgres');
+    const connectionString = engine === 'mssql' ? env.SQL_CONNECTION_STRING : env.DATABASE_URL;
+    if (!connectionString) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [engine === 'mssql' ? 'SQL_CONNECTION_STRING' : 'DATABASE_URL'],
+        message: `is required for the ${engine} engine`,
+      });
+    }
+    return {
+      database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
+      queue: {
+        connectionString: env.AzureWebJobsStorage,
+        name: env.PIXEL_QUEUE_NAME,
+        windowMs: env.ENQUEUE_WINDOW_MS,
+        maxHitsPerMessage: env.ENQUEUE_MAX_HITS_PER_MESSAGE,
+        maxConcurrentSends: env.ENQUEUE_MAX_CONCURRENT_SENDS,
+        retryBudgetMs: env.ENQUEUE_RETRY_BUDGET_MS,
+      },
+      capture: {
+        clientIpSources: env.CLIENT_IP_SOURCES,
+        trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+        maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
+      },
+      telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    };
+  });
+
+export type Settings = z.output<typeof envSchema>;
+export type DatabaseEngine = Settings['database']['engine'];
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  // Empty strings mean "not set", as App Service shows unset settings.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(settings)'}: ${i.message}`);
+    throw new SettingsError(`Invalid settings:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Parses settings from an environment; throws a SettingsError naming every bad value. */
+export function parseSettings(env: Env): Settings {
+  return parseEnv(envSchema, env);
+}
+
+let current: Settings | undefined;
+
+/** The settings of this process, read from process.env on first use. */
+export function settings(): Settings {
+  current ??= parseSettings(process.env);
+  return current;
+}
+
+/** Replaces the process settings (the local runner and tests configure them before functions load). */
+export function useSettings(next: Settings): void {
+  current = next;
+}
+
+const localSchema = z.object({
+  LOCAL_HTTP_PORT: int(7071, 1, 65535),
+  LOCAL_PG_PORT: int(54329, 1, 65535),
+  AZURITE_QUEUE_PORT: int(10001, 1, 65535),
+  LOCAL_DATA_DIR: z.string().default('.data'),
+  /** Use this PostgreSQL instead of starting the embedded one. */
+  DATABASE_URL: z.string().optional(),
+});
+
+export type LocalSettings = z.output<typeof localSchema>;
+
+/** Settings of the local runner (`npm start`) only. */
+export function parseLocalSettings(env: Env): LocalSettings {
+  return parseEnv(localSchema, env);
+}

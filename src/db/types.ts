@@ -1,0 +1,42 @@
+/**
+ * The contract every database engine implements (Kysely-style: one folder per engine, same file names,
+ * the caller is handed an engine and never switches on its name).
+ */
+import type { DatabaseEngine } from '../config.js';
+
+/** One row of PiXL.Test as the writer lands it. */
+export interface HitRow {
+  hitId: string;
+  hitType: string;
+  companyId: string;
+  pixelId: string;
+  ipAddress: string | null;
+  requestPath: string;
+  queryString: string;
+  queryTruncated: boolean;
+  /** JSON object text of the decoded query-string parameters. */
+  paramsJson: string;
+  /** JSON object text of the captured request headers. */
+  headersJson: string;
+  userAgent: string | null;
+  referer: string | null;
+  receivedAt: Date;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface Warehouse {
+  readonly engine: DatabaseEngine;
+  /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
+  insertHits(rows: readonly HitRow[]): Promise<number>;
+  /** Runs one statement with positional parameters written as $1, $2, ... (translated per engine). */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Quotes a dotted object name for this engine: "PiXL"."Test" or [PiXL].[Test]. */
+  name(dotted: string): string;
+  /** Migration support: runs a whole script (batches split as the engine needs) and records it, atomically. */
+  applyMigration(name: string, script: string): Promise<void>;
+  appliedMigrations(): Promise<string[]>;
+  /** Runs `work` while holding a named, database-wide exclusive lock. */
+  withLock<T>(lockName: string, work: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+/**
+ * HTTP function `pixel`: GET|POST /api/{companyId}/{pixelId}_SMART.GIF answers the 43-byte GIF, and
+ * `_SMART.DATA` answers 204 (for fetch/sendBeacon senders). The answer waits until the queue has accepted the
+ * message holding the hit, and is the GIF whatever happens: a pixel never breaks its page.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { captureHit, parsePixelTarget } from '../capture/captureHit.js';
+import { GIF_HEADERS, PIXEL_RESPONSE_HEADERS, TRANSPARENT_GIF } from '../capture/gif.js';
+import { settings } from '../config.js';
+import { socketAddressOf } from '../runtime/requestSocket.js';
+import { defineHttp } from '../runtime/define.js';
+import { count } from '../runtime/metrics.js';
+import { hitBatcher } from '../runtime/services.js';
+
+const gifAnswer = (): HttpResponseInit => ({ status: 200, headers: { ...GIF_HEADERS }, body: TRANSPARENT_GIF });
+const noContent = (): HttpResponseInit => ({ status: 204, headers: { ...PIXEL_RESPONSE_HEADERS } });
+
+/** POST bodies larger than this are not read (the query string limit applies to what is kept anyway). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readBody(request: HttpRequest): Promise<string | undefined> {
+  if (request.method !== 'POST') return undefined;
+  const length = Number(request.headers.get('content-length') ?? '0');
+  if (length > MAX_BODY_BYTES) {
+    count('pixel.bodyTooLarge');
+    return undefined;
+  }
+  const text = (await request.text()).trim();
+  return text || undefined;
+}
+
+export async function pixelHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const target = parsePixelTarget(request.params.companyId, request.params.pixelFile);
+  if (typeof target === 'string') {
+    count(`pixel.dropped.${target}`);
+    return gifAnswer();
+  }
+  const answer = target.variant === 'beacon' ? noContent : gifAnswer;
+  try {
+    const hit = captureHit(
+      target,
+      {
+        url: request.url,
+        header: (name) => request.headers.get(name),
+        socketAddress: socketAddressOf(request),
+        body: await readBody(request),
+      },
+      new Date(),
+      settings().capture,
+    );
+    const accepted = await hitBatcher().add(hit);
+    count(accepted ? 'pixel.accepted' : 'pixel.lost');
+  } catch (error) {
+    count('pixel.failed');
+    context.error('pixel capture failed', error);
+  }
+  return answer();
+}
+
+export const pixelFunction = defineHttp({
+  name: 'pixel',
+  route: '{companyId}/{pixelFile}',
+  methods: ['GET', 'POST'],
+  handler: pixelHandler,
+});

@@ -1,0 +1,146 @@
+/**
+ * Serves the HTTP function definitions on node:http the way the Functions host does: route templates
+ * under the route prefix, the same HttpRequest objects, the same response handling. Like App Service's
+ * front end it overwrites `client-ip` with the TCP peer, so the default client-IP settings behave as in Azure.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpResponseInit } from '@azure/functions';
+import { HttpRequest, InvocationContext } from '../runtime/azureFunctions.js';
+import type { HttpDefinition } from '../runtime/define.js';
+import { rememberSocketAddress } from '../runtime/requestSocket.js';
+
+interface CompiledRoute {
+  definition: HttpDefinition;
+  pattern: RegExp;
+  names: string[];
+  literalSegments: number;
+}
+
+/** Compiles an Azure Functions route template ("{companyId}/{pixelFile}", "health") to a matcher. */
+export function compileRoute(prefix: string, definition: HttpDefinition): CompiledRoute {
+  const names: string[] = [];
+  const segments = [prefix, ...definition.route.split('/')].filter(Boolean);
+  let literalSegments = 0;
+  const source = segments
+    .map((segment) => {
+      const param = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?(\?)?\}$/.exec(segment);
+      if (!param) {
+        literalSegments++;
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+      names.push(param[2] as string);
+      return param[1] ? '(.+)' : '([^/]+)';
+    })
+    .join('/');
+  return { definition, pattern: new RegExp(`^/${source}/?$`, 'i'), names, literalSegments };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function writeResponse(res: ServerResponse, init: HttpResponseInit): Promise<void> {
+  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  let body: Buffer | undefined;
+  if (init.jsonBody !== undefined) {
+    body = Buffer.from(JSON.stringify(init.jsonBody));
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  } else if (typeof init.body === 'string') {
+    body = Buffer.from(init.body);
+    if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=utf-8');
+  } else if (init.body instanceof Uint8Array) {
+    body = Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength);
+  } else if (init.body != null) {
+    body = Buffer.from(await new Response(init.body as ConstructorParameters<typeof Response>[0]).arrayBuffer());
+  }
+  const status = init.status ?? 200;
+  headers.forEach((value, name) => {
+    res.setHeader(name, value);
+  });
+  if (body && status !== 204) res.setHeader('content-length', body.length);
+  res.writeHead(status);
+  res.end(status === 204 ? undefined : body);
+}
+
+export interface HttpHostOptions {
+  port: number;
+  host?: string;
+  routePrefix: string;
+  definitions: readonly HttpDefinition[];
+}
+
+export function startHttpHost(options: HttpHostOptions): Promise<Server> {
+  // Literal routes win over parameters, as in ASP.NET routing.
+  const routes = options.definitions
+    .map((d) => compileRoute(options.routePrefix, d))
+    .sort((a, b) => b.literalSegments - a.literalSegments);
+
+  const server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      console.error('local http host error', error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const path = rawUrl.split('?')[0] ?? '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': '*',
+      });
+      res.end();
+      return;
+    }
+    for (const route of routes) {
+      const match = route.pattern.exec(path);
+      if (!match || !route.definition.methods.includes(method as never)) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1] ?? '');
+      });
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+      }
+      const peer = req.socket.remoteAddress;
+      const peerText = peer?.includes(':') ? `[${peer}]` : peer;
+      headers.set('client-ip', `${peerText}:${req.socket.remotePort}`);
+      const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, 1024 * 1024);
+      const nativeRequest = new Request(`http://${req.headers.host ?? 'localhost'}${rawUrl}`, {
+        method,
+        headers,
+        body: body && body.length > 0 ? body : undefined,
+      });
+      const request = new HttpRequest({ nativeRequest, params } as never);
+      rememberSocketAddress(request, peer);
+      const context = new InvocationContext({
+        functionName: route.definition.name,
+        invocationId: crypto.randomUUID(),
+        options: { trigger: { type: 'httpTrigger', name: 'request' } as never },
+      });
+      await writeResponse(res, await route.definition.handler(request, context));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('Not Found');
+  }
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve(server));
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm start`: the whole pipeline on one machine without Core Tools. Starts Azurite's queue service and the
+ * embedded PostgreSQL (data under .data/), applies migrations, then serves the function definitions.
+ * Ctrl-C stops everything it started.
+ */
+import { resolve } from 'node:path';
+import { parseLocalSettings, parseSettings, SettingsError } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { openWarehouse } from '../db/open.js';
+import { PROJECT_ROOT } from '../runtime/paths.js';
+import { startAzuriteQueue } from './azurite.js';
+import { startEmbeddedPostgres } from './embeddedPostgres.js';
+import { startLocalHost } from './host.js';
+
+const log = (line: string) => console.log(`[smartpixl] ${line}`);
+
+async function main(): Promise<void> {
+  const local = parseLocalSettings(process.env);
+  const dataDir = resolve(PROJECT_ROOT, local.LOCAL_DATA_DIR);
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(e));
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    log(`starting Azurite queue service on port ${local.AZURITE_QUEUE_PORT} (data in ${dataDir}/azurite)`);
+    const azurite = await startAzuriteQueue({ port: local.AZURITE_QUEUE_PORT, location: resolve(dataDir, 'azurite') });
+    stops.push(azurite.stop);
+
+    let databaseUrl = local.DATABASE_URL;
+    if (!databaseUrl) {
+      log(`starting embedded PostgreSQL on port ${local.LOCAL_PG_PORT} (data in ${dataDir}/postgres)`);
+      const postgres = await startEmbeddedPostgres({
+        dataDir: resolve(dataDir, 'postgres'),
+        port: local.LOCAL_PG_PORT,
+        database: 'smartpixl',
+      });
+      stops.push(postgres.stop);
+      databaseUrl = postgres.url;
+    }
+
+    const settings = parseSettings({
+      ...process.env,
+      DATABASE_ENGINE: 'postgres',
+      DATABASE_URL: databaseUrl,
+      AzureWebJobsStorage: azurite.connectionString,
+    });
+    const db = openWarehouse(settings.database);
+    const applied = await migrate(db, (line) => log(line));
+    await db.close();
+    log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+
+    const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
+    stops.unshift(host.stop);
+    const origin = host.url.replace(/\/api$/, '');
+    log(`functions: ${host.functionNames.join(', ')}`);
+    console.log(`
+  SmartPiXL is running.
+
+  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=a%40b.com
+  Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
+  Embed:     <img src="${host.url}/12800/1_SMART.GIF" width="1" height="1" alt="" style="position:absolute">
+  Database:  ${databaseUrl}
+             psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
+  Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})
+
+  Ctrl-C stops everything.
+`);
+  } catch (error) {
+    console.error(error instanceof SettingsError ? error.message : error);
+    await stopAll(1);
+  }
+}
+
+void main();

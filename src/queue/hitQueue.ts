@@ -1,0 +1,44 @@
+/** The Storage Queue of hits: one client per process, sends retried with backoff within a time budget. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import type { Settings } from '../config.js';
+
+export function poisonQueueName(queueName: string): string {
+  return `${queueName}-poison`;
+}
+
+export function queueClient(connectionString: string, queueName: string): QueueClient {
+  // Our own retry loop bounds the total time; the SDK's retries would multiply it.
+  return QueueServiceClient.fromConnectionString(connectionString, {
+    retryOptions: { maxTries: 1, tryTimeoutInMs: 5000 },
+    keepAliveOptions: { enable: true },
+  }).getQueueClient(queueName);
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}
+
+/**
+ * Returns a sender that retries a failed send with exponential backoff (50 ms doubling, capped at 2 s)
+ * until `retryBudgetMs` has passed, and creates the queue if it is missing.
+ */
+export function createHitSender(client: QueueClient, queue: Settings['queue']) {
+  return async function sendHitMessage(body: string): Promise<void> {
+    const deadline = Date.now() + queue.retryBudgetMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.sendMessage(body);
+        return;
+      } catch (error) {
+        if (statusOf(error) === 404) await client.createIfNotExists().catch(() => undefined);
+        // 400/413: the message itself is wrong, a retry cannot help.
+        const status = statusOf(error);
+        const permanent = status === 400 || status === 413;
+        const delay = Math.min(2000, 50 * 2 ** attempt);
+        if (permanent || Date.now() + delay >= deadline) throw error;
+        await sleep(delay);
+      }
+    }
+  };
+}

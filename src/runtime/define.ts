@@ -1,0 +1,68 @@
+/**
+ * One definition per function serves two hosts: it is registered with the Azure Functions host
+ * (app.http / app.storageQueue / app.timer) and kept in a list that the local runner serves.
+ */
+import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from '@azure/functions';
+import { app } from './azureFunctions.js';
+
+export interface HttpDefinition {
+  kind: 'http';
+  name: string;
+  route: string;
+  methods: HttpMethod[];
+  handler: HttpHandler;
+}
+
+export interface QueueDefinition {
+  kind: 'queue';
+  name: string;
+  queueName: string;
+  /** Name of the app setting that holds the storage connection string. */
+  connection: string;
+  handler: StorageQueueHandler;
+}
+
+export interface TimerDefinition {
+  kind: 'timer';
+  name: string;
+  /** Six-field NCRONTAB expression, as the Functions host reads it. */
+  schedule: string;
+  runOnStartup?: boolean;
+  handler: TimerHandler;
+}
+
+export type FunctionDefinition = HttpDefinition | QueueDefinition | TimerDefinition;
+
+const definitions: FunctionDefinition[] = [];
+
+// The Functions host always sets FUNCTIONS_WORKER_RUNTIME; elsewhere (local runner, tests) registration with
+// the host is skipped, which would otherwise print a warning per function.
+const insideFunctionsHost = Boolean(process.env.FUNCTIONS_WORKER_RUNTIME);
+
+export function registeredFunctions(): readonly FunctionDefinition[] {
+  return definitions;
+}
+
+export function defineHttp(def: Omit<HttpDefinition, 'kind'>): HttpDefinition {
+  const full: HttpDefinition = { kind: 'http', ...def };
+  definitions.push(full);
+  if (insideFunctionsHost)
+    app.http(def.name, { route: def.route, methods: def.methods, authLevel: 'anonymous', handler: def.handler });
+  return full;
+}
+
+export function defineQueue(def: Omit<QueueDefinition, 'kind'>): QueueDefinition {
+  const full: QueueDefinition = { kind: 'queue', ...def };
+  definitions.push(full);
+  if (insideFunctionsHost)
+    app.storageQueue(def.name, { queueName: def.queueName, connection: def.connection, handler: def.handler });
+  return full;
+}
+
+export function defineTimer(def: Omit<TimerDefinition, 'kind'>): TimerDefinition {
+  const full: TimerDefinition = { kind: 'timer', ...def };
+  definitions.push(full);
+  if (insideFunctionsHost)
+    app.timer(def.name, { schedule: def.schedule, runOnStartup: def.runOnStartup ?? false, handler: def.handler });
+  return full;
+}

@@ -1,0 +1,56 @@
+/**
+ * Process-wide services, made on first use from the settings: the functions share one queue batcher and one
+ * database pool per process. The local runner and tests swap the settings before first use.
+ */
+import { settings } from '../config.js';
+import { openWarehouse } from '../db/open.js';
+import type { Warehouse } from '../db/types.js';
+import { GroupCommitQueue } from '../queue/groupCommit.js';
+import type { QueueClient } from '@azure/storage-queue';
+import { createHitSender, queueClient } from '../queue/hitQueue.js';
+import { count } from './metrics.js';
+
+let hitQueue: GroupCommitQueue | undefined;
+let db: Warehouse | undefined;
+let client: QueueClient | undefined;
+
+export function hitQueueClient(): QueueClient {
+  const queue = settings().queue;
+  client ??= queueClient(queue.connectionString, queue.name);
+  return client;
+}
+
+export function hitBatcher(): GroupCommitQueue {
+  if (!hitQueue) {
+    const queue = settings().queue;
+    const send = createHitSender(hitQueueClient(), queue);
+    hitQueue = new GroupCommitQueue(send, queue, (error, body, hits) => {
+      count('enqueue.failedHits', hits);
+      // Never silent: the message body is logged whole, so the hits can be replayed onto the queue.
+      console.error(
+        JSON.stringify({
+          event: 'enqueue.failed',
+          queue: queue.name,
+          hits,
+          error: error instanceof Error ? error.message : String(error),
+          messageBody: body,
+        }),
+      );
+    });
+  }
+  return hitQueue;
+}
+
+export function warehouse(): Warehouse {
+  db ??= openWarehouse(settings().database);
+  return db;
+}
+
+/** Sends what is batched and closes pools (local runner shutdown, tests). */
+export async function closeServices(): Promise<void> {
+  await hitQueue?.drain();
+  await db?.close();
+  hitQueue = undefined;
+  db = undefined;
+  client = undefined;
+}

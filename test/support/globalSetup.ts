@@ -1,0 +1,59 @@
+/**
+ * Starts the real servers the tests talk to, once per run: the embedded PostgreSQL (a migrated template
+ * database that each test file copies) and Azurite's queue service (in memory). SQL Server joins when
+ * MSSQL_TEST_CONNECTION_STRING is set.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../src/db/migrate.js';
+import { PostgresWarehouse } from '../../src/db/postgres/warehouse.js';
+import { startAzuriteQueue } from '../../src/local/azurite.js';
+import { startEmbeddedPostgres } from '../../src/local/embeddedPostgres.js';
+import { PROJECT_ROOT } from '../../src/runtime/paths.js';
+
+const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
+const AZURITE_PORT = Number(process.env.TEST_AZURITE_PORT ?? 10011);
+export const TEMPLATE_DB = 'smartpixl_template';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    postgresTemplate: string;
+    azuriteConnectionString: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dataDir = join(PROJECT_ROOT, '.data', 'test-postgres');
+  const postgres = await startEmbeddedPostgres({ dataDir, port: PG_PORT, database: 'postgres' });
+  const adminUrl = postgres.url;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  // A fresh template per run: migrations are part of what is tested.
+  const stale = await admin.query(
+    "SELECT datname FROM pg_database WHERE datname LIKE 'smartpixl_%' AND datistemplate = false OR datname = $1",
+    [TEMPLATE_DB],
+  );
+  for (const row of stale.rows as { datname: string }[]) {
+    await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+  }
+  await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+  await admin.end();
+  const template = new PostgresWarehouse(adminUrl.replace(/\/postgres$/, `/${TEMPLATE_DB}`));
+  await migrate(template);
+  await template.close();
+
+  const azurite = await startAzuriteQueue({ port: AZURITE_PORT, location: join(PROJECT_ROOT, '.data', 'test-azurite') });
+
+  project.provide('postgresAdminUrl', adminUrl);
+  project.provide('postgresTemplate', TEMPLATE_DB);
+  project.provide('azuriteConnectionString', azurite.connectionString);
+
+  return async () => {
+    await azurite.stop();
+    await postgres.stop();
+    rmSync(join(PROJECT_ROOT, '.data', 'test-azurite'), { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toHitRow } from '../src/writer/hitRows.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+
+describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await engine.create();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const countRows = async () =>
+    Number((await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t.db.name('PiXL.Test')}`))[0]?.n);
+
+  it('inserts every hit of a batch in one call and skips HitIds already present', async () => {
+    const hits = Array.from({ length: 50 }, (_, i) => makeHit({ queryString: `i=${i}&sw=1920` }));
+    expect(await t.db.insertHits(hits.map(toHitRow))).toBe(50);
+    // Redelivery of the same batch, and a batch overlapping it: only new hits land.
+    expect(await t.db.insertHits(hits.map(toHitRow))).toBe(0);
+    const extra = makeHit();
+    expect(await t.db.insertHits([...hits.slice(0, 10), extra].map(toHitRow))).toBe(1);
+    expect(await countRows()).toBe(51);
+  });
+
+  it('keeps the raw query string verbatim and the decoded parameters as JSON', async () => {
+    const qs = 'sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&bad=%E0%A4%A&dup=first&dup=second&q=%27%3B+DROP+TABLE+x%3B--';
+    const hit = makeHit({ queryString: qs });
+    await t.db.insertHits([toHitRow(hit)]);
+    const [row] = await t.db.query<{ QueryString: string; ParamsJson: unknown }>(
+      `SELECT QueryString, ParamsJson FROM ${t.db.name('PiXL.Test')} WHERE HitId = $1`.replace(
+        /\b(QueryString|ParamsJson|HitId)\b/g,
+        (c) => t.db.name(c),
+      ),
+      [hit.hitId],
+    );
+    expect(row?.QueryString).toBe(qs);
+    const params = typeof row?.ParamsJson === 'string' ? JSON.parse(row.ParamsJson) : row?.ParamsJson;
+    expect(params).toEqual({
+      sw: '1920',
+      tz: 'Europe/Paris',
+      name: 'José M',
+      bad: '\uFFFD%A',
+      dup: 'first',
+      q: "'; DROP TABLE x;--",
+    });
+  });
+});
