@@ -26,7 +26,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const dataDir = join(PROJECT_ROOT, '.data', 'test-postgres');
+  const dataDir = join(PROJECT_ROOT, '.data', `test-postgres-${PG_PORT}`);
   const postgres = await startEmbeddedPostgres({ dataDir, port: PG_PORT, database: 'postgres' });
   const adminUrl = postgres.url;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -45,7 +45,7 @@ export default async function setup(project: TestProject) {
   await migrate(template);
   await template.close();
 
-  const azurite = await startAzuriteQueue({ port: AZURITE_PORT, location: join(PROJECT_ROOT, '.data', 'test-azurite') });
+  const azurite = await startAzuriteQueue({ port: AZURITE_PORT, location: join(PROJECT_ROOT, '.data', `test-azurite-${AZURITE_PORT}`) });
 
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', TEMPLATE_DB);
@@ -54,6 +54,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     await azurite.stop();
     await postgres.stop();
-    rmSync(join(PROJECT_ROOT, '.data', 'test-azurite'), { recursive: true, force: true });
+    rmSync(join(PROJECT_ROOT, '.data', `test-azurite-${AZURITE_PORT}`), { recursive: true, force: true });
   };
 }
