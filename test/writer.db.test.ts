@@ -26,7 +26,8 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
   });
 
   it('keeps the raw query string verbatim and the decoded parameters as JSON', async () => {
-    const qs = 'sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&bad=%E0%A4%A&dup=first&dup=second&q=%27%3B+DROP+TABLE+x%3B--';
+    const qs =
+      'sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&bad=%E0%A4%A&dup=first&dup=second&q=%27%3B+DROP+TABLE+x%3B--';
     const hit = makeHit({ queryString: qs });
     await t.db.insertHits([toHitRow(hit)]);
     const [row] = await t.db.query<{ QueryString: string; ParamsJson: unknown }>(

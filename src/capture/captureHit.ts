@@ -106,7 +106,7 @@ export function captureHit(
     companyId: target.companyId,
     pixelId: target.pixelId,
     ip: resolveClientIp(request, capture.clientIpSources, capture.trustedProxyHops),
-    requestPath: cut(request.url.slice(pathStart < 0 ? 0 : pathStart, pathEnd), 4000),
+    requestPath: cut(request.url.slice(Math.max(0, pathStart), pathEnd), 4000),
     queryString,
     queryTruncated: queryString.length !== query.length,
     headers,

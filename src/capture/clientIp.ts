@@ -63,7 +63,11 @@ function fromSource(source: Source, input: ClientIpInput, hops: number): string 
  * The client address from the first configured source that holds a valid one, else the socket peer;
  * '' when nothing does (inside the Functions host there is no socket).
  */
-export function resolveClientIp(input: ClientIpInput, sources: readonly Source[], trustedHops: number): string {
+export function resolveClientIp(
+  input: ClientIpInput,
+  sources: readonly Source[],
+  trustedHops: number,
+): string {
   for (const source of sources) {
     const ip = fromSource(source, input, trustedHops);
     if (ip) return ip;

@@ -1,5 +1,8 @@
 /** The 43-byte transparent 1x1 GIF89a that deployed pixels expect, and the headers of every pixel answer. */
-export const TRANSPARENT_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+export const TRANSPARENT_GIF = Buffer.from(
+  'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7',
+  'base64',
+);
 
 /** Headers shared by every answer of the pixel endpoints (reference §1). */
 export const PIXEL_RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({

@@ -28,7 +28,11 @@ export async function migrate(db: Warehouse, log: (line: string) => void = () =>
         up: () => db.applyMigration(m.name, readFileSync(m.path, 'utf8')),
       })),
       // applyMigration records the name in the same transaction, so logging here would record it twice.
-      storage: { executed: () => db.appliedMigrations(), logMigration: async () => {}, unlogMigration: async () => {} },
+      storage: {
+        executed: () => db.appliedMigrations(),
+        logMigration: async () => {},
+        unlogMigration: async () => {},
+      },
       logger: undefined,
     });
     umzug.on('migrating', ({ name }) => log(`applying ${name}`));

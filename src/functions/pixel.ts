@@ -7,12 +7,16 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { captureHit, parsePixelTarget } from '../capture/captureHit.js';
 import { GIF_HEADERS, PIXEL_RESPONSE_HEADERS, TRANSPARENT_GIF } from '../capture/gif.js';
 import { settings } from '../config.js';
-import { socketAddressOf } from '../runtime/requestSocket.js';
 import { defineHttp } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
+import { socketAddressOf } from '../runtime/requestSocket.js';
 import { hitBatcher } from '../runtime/services.js';
 
-const gifAnswer = (): HttpResponseInit => ({ status: 200, headers: { ...GIF_HEADERS }, body: TRANSPARENT_GIF });
+const gifAnswer = (): HttpResponseInit => ({
+  status: 200,
+  headers: { ...GIF_HEADERS },
+  body: TRANSPARENT_GIF,
+});
 const noContent = (): HttpResponseInit => ({ status: 204, headers: { ...PIXEL_RESPONSE_HEADERS } });
 
 /** POST bodies larger than this are not read (the query string limit applies to what is kept anyway). */
@@ -29,7 +33,10 @@ async function readBody(request: HttpRequest): Promise<string | undefined> {
   return text || undefined;
 }
 
-export async function pixelHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function pixelHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const target = parsePixelTarget(request.params.companyId, request.params.pixelFile);
   if (typeof target === 'string') {
     count(`pixel.dropped.${target}`);

@@ -39,12 +39,18 @@ export async function startEmbeddedPostgres(options: LocalPostgresOptions): Prom
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=localhost',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'synchronous_commit=on',
-      '-c', 'max_wal_size=2GB',
+      '-c',
+      'listen_addresses=localhost',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'synchronous_commit=on',
+      '-c',
+      'max_wal_size=2GB',
     ],
     onLog: (message) => options.log?.(String(message).trim()),
     onError: (message) => options.log?.(String(message).trim()),
@@ -60,7 +66,8 @@ export async function startEmbeddedPostgres(options: LocalPostgresOptions): Prom
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${options.database.replaceAll('"', '""')}"`);
+    if (exists.rowCount === 0)
+      await admin.query(`CREATE DATABASE "${options.database.replaceAll('"', '""')}"`);
   } finally {
     await admin.end();
   }

@@ -9,7 +9,7 @@ import { type Settings, useSettings } from '../config.js';
 import { poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { registeredFunctions } from '../runtime/define.js';
 import { closeServices } from '../runtime/services.js';
-import { readHostJson } from './hostJson.js';
+import { type HostOptions, readHostJson } from './hostJson.js';
 import { startHttpHost } from './httpHost.js';
 import { type QueueListener, startQueueListener } from './queueListener.js';
 import { startTimers } from './timers.js';
@@ -24,14 +24,25 @@ export interface LocalHost {
 
 export async function loadFunctionModules(): Promise<void> {
   const folder = new URL('../functions/', import.meta.url);
-  const files = readdirSync(fileURLToPath(folder)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'));
+  const files = readdirSync(fileURLToPath(folder)).filter(
+    (f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'),
+  );
   for (const file of files.sort()) await import(pathToFileURL(fileURLToPath(new URL(file, folder))).href);
 }
 
-export async function startLocalHost(settings: Settings, options: { port: number; timers?: boolean }): Promise<LocalHost> {
+export interface LocalHostOptions {
+  /** 0 picks a free port. */
+  port: number;
+  timers?: boolean;
+  /** Overrides of host.json's queue settings (tests shorten the visibility timeout). */
+  queues?: Partial<HostOptions['queues']>;
+}
+
+export async function startLocalHost(settings: Settings, options: LocalHostOptions): Promise<LocalHost> {
   useSettings(settings);
   await loadFunctionModules();
-  const host = readHostJson();
+  const fromFile = readHostJson();
+  const host: HostOptions = { ...fromFile, queues: { ...fromFile.queues, ...options.queues } };
   const definitions = registeredFunctions();
 
   const server = await startHttpHost({
@@ -42,11 +53,14 @@ export async function startLocalHost(settings: Settings, options: { port: number
   const listeners: QueueListener[] = [];
   for (const d of definitions) {
     if (d.kind !== 'queue') continue;
-    const connection = d.connection === 'AzureWebJobsStorage' ? settings.queue.connectionString : process.env[d.connection];
+    const connection =
+      d.connection === 'AzureWebJobsStorage' ? settings.queue.connectionString : process.env[d.connection];
     if (!connection) throw new Error(`queue function ${d.name}: app setting ${d.connection} is not set`);
     const queue = queueClient(connection, d.queueName);
     await queue.createIfNotExists();
-    listeners.push(startQueueListener(d, queue, queueClient(connection, poisonQueueName(d.queueName)), host.queues));
+    listeners.push(
+      startQueueListener(d, queue, queueClient(connection, poisonQueueName(d.queueName)), host.queues),
+    );
   }
   const timers = startTimers(options.timers === false ? [] : definitions.filter((d) => d.kind === 'timer'));
 

@@ -60,7 +60,9 @@ async function writeResponse(res: ServerResponse, init: HttpResponseInit): Promi
   } else if (init.body instanceof Uint8Array) {
     body = Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength);
   } else if (init.body != null) {
-    body = Buffer.from(await new Response(init.body as ConstructorParameters<typeof Response>[0]).arrayBuffer());
+    body = Buffer.from(
+      await new Response(init.body as ConstructorParameters<typeof Response>[0]).arrayBuffer(),
+    );
   }
   const status = init.status ?? 200;
   headers.forEach((value, name) => {

@@ -5,8 +5,8 @@
  * visibilityTimeout on failure, and moves it to `<queue>-poison` once dequeueCount reaches maxDequeueCount.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InvocationContext } from '../runtime/azureFunctions.js';
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+import { InvocationContext } from '../runtime/azureFunctions.js';
 import type { QueueDefinition } from '../runtime/define.js';
 import type { HostOptions } from './hostJson.js';
 

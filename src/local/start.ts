@@ -31,7 +31,10 @@ async function main(): Promise<void> {
 
   try {
     log(`starting Azurite queue service on port ${local.AZURITE_QUEUE_PORT} (data in ${dataDir}/azurite)`);
-    const azurite = await startAzuriteQueue({ port: local.AZURITE_QUEUE_PORT, location: resolve(dataDir, 'azurite') });
+    const azurite = await startAzuriteQueue({
+      port: local.AZURITE_QUEUE_PORT,
+      location: resolve(dataDir, 'azurite'),
+    });
     stops.push(azurite.stop);
 
     let databaseUrl = local.DATABASE_URL;
@@ -59,7 +62,6 @@ async function main(): Promise<void> {
 
     const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
     stops.unshift(host.stop);
-    const origin = host.url.replace(/\/api$/, '');
     log(`functions: ${host.functionNames.join(', ')}`);
     console.log(`
   SmartPiXL is running.

@@ -1,7 +1,7 @@
 /** Runs timer definitions on their six-field NCRONTAB schedules (seconds first), with croner. */
 import type { Timer } from '@azure/functions';
-import { InvocationContext } from '../runtime/azureFunctions.js';
 import { Cron } from 'croner';
+import { InvocationContext } from '../runtime/azureFunctions.js';
 import type { TimerDefinition } from '../runtime/define.js';
 
 export function startTimers(definitions: readonly TimerDefinition[]): { stop(): void } {
@@ -12,7 +12,11 @@ export function startTimers(definitions: readonly TimerDefinition[]): { stop(): 
       const timer: Timer = {
         isPastDue: false,
         schedule: { adjustForDST: true },
-        scheduleStatus: { last: last.toISOString(), next: job?.nextRun()?.toISOString() ?? '', lastUpdated: now.toISOString() },
+        scheduleStatus: {
+          last: last.toISOString(),
+          next: job?.nextRun()?.toISOString() ?? '',
+          lastUpdated: now.toISOString(),
+        },
       };
       last = now;
       const context = new InvocationContext({

@@ -55,7 +55,10 @@ export class GroupCommitQueue {
   add(hit: CapturedHit): Promise<boolean> {
     const json = JSON.stringify(hit);
     return new Promise<boolean>((resolve) => {
-      if (this.open.json.length > 0 && this.estimate(this.open.rawChars + json.length) > this.maxChars * 0.85) {
+      if (
+        this.open.json.length > 0 &&
+        this.estimate(this.open.rawChars + json.length) > this.maxChars * 0.85
+      ) {
         this.cut();
       }
       const batch = this.open;
@@ -63,7 +66,8 @@ export class GroupCommitQueue {
       batch.rawChars += json.length + 1;
       batch.waiters.push({ resolve });
       if (batch.json.length >= this.options.maxHitsPerMessage) this.cut();
-      else if (batch.json.length === 1) this.timer = setTimeout(() => this.onWindowEnd(), this.options.windowMs);
+      else if (batch.json.length === 1)
+        this.timer = setTimeout(() => this.onWindowEnd(), this.options.windowMs);
       this.pump();
     });
   }

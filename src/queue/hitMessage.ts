@@ -59,7 +59,11 @@ export async function decodeHitMessage(payload: unknown): Promise<DecodedMessage
   envelope.hits.forEach((entry, index) => {
     const parsed = capturedHitSchema.safeParse(entry);
     if (parsed.success) hits.push(parsed.data);
-    else invalid.push({ index, reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    else
+      invalid.push({
+        index,
+        reason: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      });
   });
   return { hits, invalid };
 }

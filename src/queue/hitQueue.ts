@@ -1,6 +1,6 @@
 /** The Storage Queue of hits: one client per process, sends retried with backoff within a time budget. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QueueClient, QueueServiceClient } from '@azure/storage-queue';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 import type { Settings } from '../config.js';
 
 export function poisonQueueName(queueName: string): string {

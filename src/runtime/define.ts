@@ -47,7 +47,12 @@ export function defineHttp(def: Omit<HttpDefinition, 'kind'>): HttpDefinition {
   const full: HttpDefinition = { kind: 'http', ...def };
   definitions.push(full);
   if (insideFunctionsHost)
-    app.http(def.name, { route: def.route, methods: def.methods, authLevel: 'anonymous', handler: def.handler });
+    app.http(def.name, {
+      route: def.route,
+      methods: def.methods,
+      authLevel: 'anonymous',
+      handler: def.handler,
+    });
   return full;
 }
 
@@ -55,7 +60,11 @@ export function defineQueue(def: Omit<QueueDefinition, 'kind'>): QueueDefinition
   const full: QueueDefinition = { kind: 'queue', ...def };
   definitions.push(full);
   if (insideFunctionsHost)
-    app.storageQueue(def.name, { queueName: def.queueName, connection: def.connection, handler: def.handler });
+    app.storageQueue(def.name, {
+      queueName: def.queueName,
+      connection: def.connection,
+      handler: def.handler,
+    });
   return full;
 }
 
@@ -63,6 +72,10 @@ export function defineTimer(def: Omit<TimerDefinition, 'kind'>): TimerDefinition
   const full: TimerDefinition = { kind: 'timer', ...def };
   definitions.push(full);
   if (insideFunctionsHost)
-    app.timer(def.name, { schedule: def.schedule, runOnStartup: def.runOnStartup ?? false, handler: def.handler });
+    app.timer(def.name, {
+      schedule: def.schedule,
+      runOnStartup: def.runOnStartup ?? false,
+      handler: def.handler,
+    });
   return full;
 }

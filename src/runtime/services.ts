@@ -2,11 +2,12 @@
  * Process-wide services, made on first use from the settings: the functions share one queue batcher and one
  * database pool per process. The local runner and tests swap the settings before first use.
  */
+
+import type { QueueClient } from '@azure/storage-queue';
 import { settings } from '../config.js';
 import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
 import { GroupCommitQueue } from '../queue/groupCommit.js';
-import type { QueueClient } from '@azure/storage-queue';
 import { createHitSender, queueClient } from '../queue/hitQueue.js';
 import { count } from './metrics.js';
 

@@ -15,7 +15,9 @@ export function telemetryClient(): TelemetryClient | null {
     client = null;
     return client;
   }
-  const appInsights = createRequire(import.meta.url)('applicationinsights') as typeof import('applicationinsights');
+  const appInsights = createRequire(import.meta.url)(
+    'applicationinsights',
+  ) as typeof import('applicationinsights');
   appInsights.setup(connectionString).setAutoCollectConsole(false).start();
   client = appInsights.defaultClient;
   return client;

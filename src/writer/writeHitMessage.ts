@@ -22,7 +22,14 @@ export interface WriteOutcome {
   requeued: boolean;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'ESOCKET', 'ELOGIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'ESOCKET',
+  'ELOGIN',
+]);
 
 /** Errors that mean "the database is not there right now", not "this data is wrong". */
 export function isConnectionError(error: unknown): boolean {

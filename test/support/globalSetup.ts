@@ -45,7 +45,10 @@ export default async function setup(project: TestProject) {
   await migrate(template);
   await template.close();
 
-  const azurite = await startAzuriteQueue({ port: AZURITE_PORT, location: join(PROJECT_ROOT, '.data', `test-azurite-${AZURITE_PORT}`) });
+  const azurite = await startAzuriteQueue({
+    port: AZURITE_PORT,
+    location: join(PROJECT_ROOT, '.data', `test-azurite-${AZURITE_PORT}`),
+  });
 
   project.provide('postgresAdminUrl', adminUrl);
   project.provide('postgresTemplate', TEMPLATE_DB);

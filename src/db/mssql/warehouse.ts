@@ -123,9 +123,9 @@ export class MssqlWarehouse implements Warehouse {
     await tx.begin();
     try {
       for (const batch of splitBatches(script)) await new sql.Request(tx).batch(batch);
-      await new sql.Request(tx).input('name', sql.VarChar(200), name).query(
-        'INSERT INTO dbo.SchemaMigrations (Name) VALUES (@name)',
-      );
+      await new sql.Request(tx)
+        .input('name', sql.VarChar(200), name)
+        .query('INSERT INTO dbo.SchemaMigrations (Name) VALUES (@name)');
       await tx.commit();
     } catch (error) {
       await tx.rollback().catch(() => undefined);
@@ -138,7 +138,9 @@ export class MssqlWarehouse implements Warehouse {
     await pool.request().batch(`IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
       CREATE TABLE dbo.SchemaMigrations (Name VARCHAR(200) NOT NULL PRIMARY KEY,
         AppliedAt DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME());`);
-    const result = await pool.request().query<{ Name: string }>('SELECT Name FROM dbo.SchemaMigrations ORDER BY Name');
+    const result = await pool
+      .request()
+      .query<{ Name: string }>('SELECT Name FROM dbo.SchemaMigrations ORDER BY Name');
     return result.recordset.map((r) => r.Name);
   }
 

@@ -60,7 +60,7 @@ export class PostgresWarehouse implements Warehouse {
         r.referer,
         r.receivedAt.toISOString(),
       ];
-      values.forEach((v, i) => columns[i]?.push(v));
+      for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
     }
     const result = await this.pool.query(INSERT_HITS, columns);
     return result.rowCount ?? 0;

@@ -1,0 +1,158 @@
+/**
+ * End to end through the local runner: real HTTP, real Azurite queue, real PostgreSQL, the same function
+ * definitions the Functions host loads.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseSettings } from '../src/config.js';
+import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
+import { type LocalHost, startLocalHost } from '../src/local/host.js';
+import { encodeHitMessage } from '../src/queue/hitMessage.js';
+import { poisonQueueName, queueClient } from '../src/queue/hitQueue.js';
+import { writeHitMessage } from '../src/writer/writeHitMessage.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+
+const postgres = enginesUnderTest().find((e) => e.name === 'postgres');
+
+async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await sleep(100);
+  }
+}
+
+describe('ingest end to end', () => {
+  let t: TestDatabase;
+  let host: LocalHost;
+  const queueName = `hits-${randomBytes(4).toString('hex')}`;
+  const connection = inject('azuriteConnectionString');
+
+  beforeAll(async () => {
+    t = await (postgres as NonNullable<typeof postgres>).create();
+    const settings = parseSettings({
+      DATABASE_URL: t.connectionString,
+      AzureWebJobsStorage: connection,
+      PIXEL_QUEUE_NAME: queueName,
+      // The test sends X-Forwarded-For as a proxy would; the last entry is what "our" proxy saw.
+      CLIENT_IP_SOURCES: 'x-forwarded-for',
+      TRUSTED_PROXY_HOPS: '1',
+    });
+    host = await startLocalHost(settings, {
+      port: 0,
+      timers: false,
+      queues: { visibilityTimeoutMs: 0, maxPollingIntervalMs: 200 },
+    });
+  });
+  afterAll(async () => {
+    await host?.stop();
+    await t?.drop();
+  });
+
+  const rows = () =>
+    t.db.query<{ CompanyID: string; PiXLID: string; IPAddress: string; ParamsJson: Record<string, string> }>(
+      'SELECT "CompanyID", "PiXLID", "IPAddress", "ParamsJson" FROM "PiXL"."Test"',
+    );
+
+  it('lands 500 concurrent pixel requests as exactly 500 rows with their ids, IPs and parameters', async () => {
+    const requests = Array.from({ length: 500 }, (_, i) => {
+      const ip = `198.51.${Math.floor(i / 250)}.${i % 250}`;
+      return fetch(`${host.url}/c${i % 7}/p${i % 3}_SMART.GIF?n=${i}&sw=1920&_cp_email=u${i}%40example.com`, {
+        headers: { 'X-Forwarded-For': `6.6.6.6, ${ip}`, 'User-Agent': `agent-${i}` },
+      }).then(async (res) => ({
+        status: res.status,
+        type: res.headers.get('content-type'),
+        size: (await res.arrayBuffer()).byteLength,
+      }));
+    });
+    const answers = await Promise.all(requests);
+    expect(answers.every((a) => a.status === 200 && a.type === 'image/gif' && a.size === 42)).toBe(true);
+
+    const landed = await waitFor(rows, (r) => r.length >= 500);
+    expect(landed).toHaveLength(500);
+    const byN = new Map(landed.map((r) => [Number(r.ParamsJson.n), r]));
+    expect(byN.size).toBe(500);
+    for (let i = 0; i < 500; i++) {
+      expect(byN.get(i)).toEqual({
+        CompanyID: `c${i % 7}`,
+        PiXLID: `p${i % 3}`,
+        IPAddress: `198.51.${Math.floor(i / 250)}.${i % 250}`,
+        ParamsJson: { n: String(i), sw: '1920', _cp_email: `u${i}@example.com` },
+      });
+    }
+    // Group commit: the 500 hits travelled in far fewer queue messages.
+    expect(host.listeners[0]?.stats.succeeded).toBeLessThanOrEqual(100);
+  });
+
+  it('answers the GIF and records nothing for a bad id', async () => {
+    const before = (await rows()).length;
+    const res = await fetch(`${host.url}/bad%20id/1_SMART.GIF?sw=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/gif');
+    await sleep(500);
+    expect((await rows()).length).toBe(before);
+  });
+
+  it('adds no rows when a message is delivered twice', async () => {
+    const hits = [makeHit({ queryString: 'twice=1' }), makeHit({ queryString: 'twice=2' })];
+    const body = await encodeHitMessage(hits.map((h) => JSON.stringify(h)));
+    const queue = queueClient(connection, queueName);
+    const before = (await rows()).length;
+    await queue.sendMessage(body);
+    await queue.sendMessage(body);
+    await waitFor(rows, (r) => r.length >= before + 2);
+    await waitFor(
+      () => queue.getProperties(),
+      (p) => p.approximateMessagesCount === 0,
+    );
+    await sleep(500);
+    const after = await rows();
+    expect(after.length).toBe(before + 2);
+    expect(
+      after
+        .filter((r) => r.ParamsJson.twice)
+        .map((r) => r.ParamsJson.twice)
+        .sort(),
+    ).toEqual(['1', '2']);
+  });
+
+  it('moves a malformed message to the poison queue after maxDequeueCount, without blocking good ones', async () => {
+    const queue = queueClient(connection, queueName);
+    const poison = queueClient(connection, poisonQueueName(queueName));
+    const garbage = Buffer.from('SPX1.this is not gzip').toString('base64');
+    await queue.sendMessage(garbage);
+    const good = makeHit({ queryString: 'after=poison' });
+    await queue.sendMessage(await encodeHitMessage([JSON.stringify(good)]));
+    const landed = await waitFor(rows, (r) => r.some((x) => x.ParamsJson.after === 'poison'));
+    expect(landed.some((x) => x.ParamsJson.after === 'poison')).toBe(true);
+    const peeked = await waitFor(
+      async () =>
+        (await poison.exists())
+          ? (await poison.peekMessages({ numberOfMessages: 5 })).peekedMessageItems
+          : [],
+      (items) => items.length > 0,
+    );
+    expect(peeked.map((m) => m.messageText)).toEqual([garbage]);
+    expect(host.listeners[0]?.stats.poisoned).toBe(1);
+    // maxDequeueCount (host.json: 5) tries before it was moved.
+    expect(host.listeners[0]?.stats.failed).toBe(5);
+  });
+
+  it('puts a message back with a delay when the database is unreachable, instead of failing it', async () => {
+    const dead = new PostgresWarehouse('postgres://postgres:x@127.0.0.1:1/none');
+    const hit = makeHit();
+    const payload = Buffer.from(await encodeHitMessage([JSON.stringify(hit)]), 'base64').toString('utf8');
+    const requeued: string[] = [];
+    const outcome = await writeHitMessage(payload, dead, async (p) => {
+      requeued.push(p);
+    });
+    await dead.close();
+    expect(outcome).toEqual({ hits: 1, inserted: 0, requeued: true });
+    expect(requeued).toEqual([payload]);
+    // The re-queued payload lands once the database is back.
+    expect((await writeHitMessage(requeued[0], t.db, async () => {})).inserted).toBe(1);
+  });
+});
