@@ -53,6 +53,12 @@ const envSchema = z
     MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
 
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+
+    /** The consumer file matching reads ([db.]schema.table); unset = the AutoConsumer the migrations create. */
+    AUTOCONSUMER_TABLE: z
+      .string()
+      .regex(/^[A-Za-z_][\w$ -]*(\.[A-Za-z_][\w$ -]*){0,2}$/, 'must be [database.]schema.table')
+      .optional(),
   })
   .transform((env, ctx) => {
     const engine =
@@ -81,6 +87,7 @@ const envSchema = z
         maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
       },
       telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+      identity: { autoConsumerTable: env.AUTOCONSUMER_TABLE },
     };
   });
 
@@ -127,6 +134,8 @@ const localSchema = z.object({
   LOCAL_PG_PORT: int(54329, 1, 65535),
   AZURITE_QUEUE_PORT: int(10001, 1, 65535),
   LOCAL_DATA_DIR: z.string().default('.data'),
+  /** Synthetic consumers seeded into an empty local AutoConsumer (0 = none). */
+  LOCAL_SEED_CONSUMERS: int(20_000, 0, 50_000_000),
   /** Use this PostgreSQL instead of starting the embedded one. */
   DATABASE_URL: z.string().optional(),
 });

@@ -25,6 +25,13 @@ export interface HitRow {
 
 export type Row = Record<string, unknown>;
 
+/** A column of a bulk load: its name and how to send values (strings are sent as Unicode text). */
+export interface BulkColumn {
+  name: string;
+  type: 'bigint' | 'int' | 'text';
+  length?: number;
+}
+
 export interface Warehouse {
   readonly engine: DatabaseEngine;
   /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
@@ -36,6 +43,15 @@ export interface Warehouse {
   /** Migration support: runs a whole script (batches split as the engine needs) and records it, atomically. */
   applyMigration(name: string, script: string): Promise<void>;
   appliedMigrations(): Promise<string[]>;
+  /**
+   * Streams rows (values in column order) into an existing table: COPY on PostgreSQL, TDS bulk load in chunks on
+   * SQL Server. Not one transaction: a failure leaves the rows already sent. Returns how many rows were sent.
+   */
+  bulkLoad(
+    table: string,
+    columns: readonly BulkColumn[],
+    rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+  ): Promise<number>;
   /** Runs `work` while holding a named, database-wide exclusive lock. */
   withLock<T>(lockName: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

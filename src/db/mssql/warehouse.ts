@@ -1,6 +1,7 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
-import type { HitRow, Row, Warehouse } from '../types.js';
+import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
+import { bulkRows } from './bulkLoad.js';
 
 /** Splits a T-SQL script into batches at lines holding only GO, as sqlcmd does. */
 export function splitBatches(script: string): string[] {
@@ -142,6 +143,14 @@ export class MssqlWarehouse implements Warehouse {
       .request()
       .query<{ Name: string }>('SELECT Name FROM dbo.SchemaMigrations ORDER BY Name');
     return result.recordset.map((r) => r.Name);
+  }
+
+  async bulkLoad(
+    table: string,
+    columns: readonly BulkColumn[],
+    rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+  ): Promise<number> {
+    return bulkRows(await this.connected(), table, columns, rows);
   }
 
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {

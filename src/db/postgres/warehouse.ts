@@ -1,6 +1,7 @@
 /** PostgreSQL engine (driver `pg`). Identifiers are quoted so names match SQL Server exactly. */
 import pg from 'pg';
-import type { HitRow, Row, Warehouse } from '../types.js';
+import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
+import { copyRows } from './bulkLoad.js';
 
 // Timestamps are stored as UTC `timestamp(3)` (as datetime2 on SQL Server): read them back as UTC.
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text) => new Date(`${text.replace(' ', 'T')}Z`));
@@ -98,6 +99,14 @@ export class PostgresWarehouse implements Warehouse {
       "Name" varchar(200) PRIMARY KEY, "AppliedAt" timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'))`);
     const result = await this.pool.query('SELECT "Name" FROM public."SchemaMigrations" ORDER BY "Name"');
     return result.rows.map((r: { Name: string }) => r.Name);
+  }
+
+  bulkLoad(
+    table: string,
+    columns: readonly BulkColumn[],
+    rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
+  ): Promise<number> {
+    return copyRows(this.pool, table, columns, rows);
   }
 
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {
