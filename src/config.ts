@@ -15,6 +15,19 @@ const csv = (fallback: string) =>
         .filter(Boolean),
     );
 
+/** A comma-separated list of URLs (kept as written: URLs are case-sensitive). */
+const urls = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()).min(1, 'name at least one URL'));
+
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -29,6 +42,17 @@ export const clientIpSources = [
   'socket',
 ] as const;
 
+/** Cloud providers whose published datacenter ranges are downloaded (src/enrich/ranges). */
+export const rangeProviders = [
+  'aws',
+  'gcp',
+  'azure',
+  'oracle',
+  'digitalocean',
+  'linode',
+  'cloudflare',
+] as const;
+
 const envSchema = z
   .object({
     DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
@@ -41,10 +65,28 @@ const envSchema = z
       .string()
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
       .default('pixel-hits'),
-    ENQUEUE_WINDOW_MS: int(4, 0, 1000),
+    ENQUEUE_WINDOW_MS: int(2, 0, 1000),
     ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
-    ENQUEUE_MAX_CONCURRENT_SENDS: int(16, 1, 256),
+    ENQUEUE_MAX_CONCURRENT_SENDS: int(4, 1, 256),
     ENQUEUE_RETRY_BUDGET_MS: int(8000, 100, 120_000),
+
+    RANGES_PROVIDERS: csv(rangeProviders.join(',')).pipe(z.array(z.enum(rangeProviders))),
+    RANGES_URL_AWS: urls('https://ip-ranges.amazonaws.com/ip-ranges.json'),
+    RANGES_URL_GCP: urls('https://www.gstatic.com/ipranges/cloud.json'),
+    // Microsoft publishes a new dated file weekly (download id 56519): set the current one.
+    RANGES_URL_AZURE: urls(
+      'https://download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_20250721.json',
+    ),
+    RANGES_URL_ORACLE: urls('https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json'),
+    RANGES_URL_DIGITALOCEAN: urls('https://digitalocean.com/geo/google.csv'),
+    RANGES_URL_LINODE: urls('https://geoip.linode.com/'),
+    RANGES_URL_CLOUDFLARE: urls('https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6'),
+    /** Six-field NCRONTAB of the `datacenter-ranges` timer (default: daily at 03:30 UTC). */
+    RANGES_SCHEDULE: z.string().default('0 30 3 * * *'),
+    RANGES_TIMEOUT_MS: int(60_000, 1000, 600_000),
+    RANGES_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    /** A download keeping fewer than this share of the provider's stored ranges is refused. */
+    RANGES_MIN_KEEP_RATIO: z.coerce.number().min(0).max(1).default(0.5),
 
     CLIENT_IP_SOURCES: csv('client-ip,x-forwarded-for').pipe(
       z.array(z.enum(clientIpSources)).min(1, 'name at least one source'),
@@ -73,6 +115,22 @@ const envSchema = z
     }
     return {
       database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
+      ranges: {
+        providers: env.RANGES_PROVIDERS,
+        urls: {
+          aws: env.RANGES_URL_AWS,
+          gcp: env.RANGES_URL_GCP,
+          azure: env.RANGES_URL_AZURE,
+          oracle: env.RANGES_URL_ORACLE,
+          digitalocean: env.RANGES_URL_DIGITALOCEAN,
+          linode: env.RANGES_URL_LINODE,
+          cloudflare: env.RANGES_URL_CLOUDFLARE,
+        } satisfies Record<(typeof rangeProviders)[number], string[]>,
+        schedule: env.RANGES_SCHEDULE,
+        timeoutMs: env.RANGES_TIMEOUT_MS,
+        maxBytes: env.RANGES_MAX_BYTES,
+        minKeepRatio: env.RANGES_MIN_KEEP_RATIO,
+      },
       queue: {
         connectionString: env.AzureWebJobsStorage,
         name: env.PIXEL_QUEUE_NAME,

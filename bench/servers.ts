@@ -1,0 +1,29 @@
+/**
+ * Child processes of the ingest benchmark, so the load generator and the server do not share a core:
+ * `bare` answers the GIF from plain node:http (this machine's ceiling); `pixel` is the local runner.
+ */
+import { createServer } from 'node:http';
+import { GIF_HEADERS, TRANSPARENT_GIF } from '../src/capture/gif.js';
+import { parseSettings } from '../src/config.js';
+import { startLocalHost } from '../src/local/host.js';
+import { hitBatcher } from '../src/runtime/services.js';
+
+const [mode, port] = [process.argv[2], Number(process.argv[3])];
+
+if (mode === 'bare') {
+  createServer((_req, res) => {
+    res.writeHead(200, { ...GIF_HEADERS, 'content-length': TRANSPARENT_GIF.length });
+    res.end(TRANSPARENT_GIF);
+  }).listen(port, () => process.send?.({ ready: true }));
+} else {
+  const only = process.env.BENCH_ONLY?.split(',');
+  const host = await startLocalHost(parseSettings(process.env), { port, timers: false, only });
+  process.on('message', (message: { stats?: boolean }) => {
+    if (message.stats) {
+      void host
+        .queueStats()
+        .then((writer) => process.send?.({ stats: { enqueue: { ...hitBatcher().stats }, writer } }));
+    }
+  });
+  process.send?.({ ready: true });
+}
