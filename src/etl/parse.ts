@@ -1,0 +1,26 @@
+/** One batch of ETL.usp_ParseNewHits: raw hits into PiXL.Parsed, Device, IP and Visit. */
+import type { Warehouse } from '../db/types.js';
+import { callProcedure, numberOf } from './procedures.js';
+
+export const PARSE_PROCEDURE = 'ETL.usp_ParseNewHits';
+
+export interface ParseBatchResult {
+  rowsParsed: number;
+  fromId: number | null;
+  toId: number | null;
+  devicesUpserted: number;
+  ipsUpserted: number;
+  visitsInserted: number;
+}
+
+export async function parseBatch(db: Warehouse, batchSize: number): Promise<ParseBatchResult> {
+  const row = (await callProcedure(db, PARSE_PROCEDURE, { BatchSize: batchSize })) ?? {};
+  return {
+    rowsParsed: numberOf(row.RowsParsed) ?? 0,
+    fromId: numberOf(row.FromId),
+    toId: numberOf(row.ToId),
+    devicesUpserted: numberOf(row.DevicesUpserted) ?? 0,
+    ipsUpserted: numberOf(row.IPsUpserted) ?? 0,
+    visitsInserted: numberOf(row.VisitsInserted) ?? 0,
+  };
+}

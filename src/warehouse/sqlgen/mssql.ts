@@ -1,0 +1,262 @@
+/**
+ * T-SQL text of the generated parse migration: PiXL.Parsed and ETL.usp_ParseNewHits, behaving as the
+ * PostgreSQL version does (test/etl.conformance.test.ts runs the same fixtures on both).
+ *
+ * Typing is written inline (a scalar UDF would run once per row): a guard that accepts exactly the texts the
+ * PostgreSQL helpers accept, then TRY_CAST for the range. Guards compare in a BIN2 collation (no locale
+ * digits, no width folding) and append a character before LIKE, because LIKE ignores trailing spaces.
+ * Strings are cut to n characters (code points) with LEFT under an _SC collation; an NVARCHAR column holds
+ * UTF-16 code units, so a column of n characters is NVARCHAR(2n) (MAX beyond 4000).
+ */
+import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
+import type { EngineSql } from './types.js';
+
+const b = (name: string) => `[${name.replaceAll(']', ']]')}]`;
+const BIN2 = 'Latin1_General_100_BIN2';
+const SC = 'Latin1_General_100_CI_AS_SC';
+
+export function nvarcharFor(chars: number): string {
+  return chars * 2 <= 4000 ? `NVARCHAR(${chars * 2})` : 'NVARCHAR(MAX)';
+}
+
+function columnType(t: SqlType): string {
+  switch (t.kind) {
+    case 'bit':
+      return 'BIT';
+    case 'int':
+      return 'INT';
+    case 'bigint':
+      return 'BIGINT';
+    case 'decimal':
+      return `DECIMAL(${t.precision}, ${t.scale})`;
+    case 'varchar':
+      return nvarcharFor(t.length);
+  }
+}
+
+/** Texts made only of digits and `allowed` signs, with at least one digit and at most 30 characters. */
+function numberGuard(v: string, signs: string): string {
+  return `LEN(${v}) <= 30 AND ${v} LIKE N'%[0-9]%' AND TRANSLATE(${v} COLLATE ${BIN2}, N'${signs}', N'${'0'.repeat(signs.length)}') + N'0' NOT LIKE N'%[^0-9]%'`;
+}
+
+export function typedTsql(t: SqlType, v: string): string {
+  switch (t.kind) {
+    case 'bit':
+      return `CAST(CASE LOWER(${v}) COLLATE ${BIN2} + N'|' WHEN N'1|' THEN 1 WHEN N'true|' THEN 1 WHEN N'0|' THEN 0 WHEN N'false|' THEN 0 END AS BIT)`;
+    case 'int':
+      return `CASE WHEN ${numberGuard(v, '+-')} THEN TRY_CAST(${v} AS INT) END`;
+    case 'bigint':
+      return `CASE WHEN ${numberGuard(v, '+-')} THEN TRY_CAST(${v} AS BIGINT) END`;
+    case 'decimal':
+      return `CASE WHEN ${numberGuard(v, '+-.')} THEN TRY_CAST(${v} AS DECIMAL(${t.precision}, ${t.scale})) END`;
+    case 'varchar':
+      return `CAST(LEFT(${v} COLLATE ${SC}, ${t.length}) AS ${nvarcharFor(t.length)})`;
+  }
+}
+
+const CONTEXT_DDL = [
+  'SourceId        BIGINT NOT NULL CONSTRAINT PK_Parsed PRIMARY KEY CLUSTERED',
+  'CompanyID       VARCHAR(64) NOT NULL',
+  'PiXLID          VARCHAR(64) NOT NULL',
+  'IPAddress       VARCHAR(45) NULL',
+  'ReceivedAt      DATETIME2(3) NOT NULL',
+  'RequestPath     VARCHAR(4000) NULL',
+  'ServerUserAgent VARCHAR(2000) NULL',
+  'ServerReferer   VARCHAR(2000) NULL',
+  'ParsedAt        DATETIME2(3) NOT NULL CONSTRAINT DF_Parsed_ParsedAt DEFAULT (SYSUTCDATETIME())',
+];
+
+function createParsed(fields: readonly Field[]): string {
+  const columns = [...CONTEXT_DDL, ...fields.map((f) => `${b(f.column)} ${columnType(f.sqlType)} NULL`)];
+  return `-- One typed row per raw hit. PAGE compression: most of the 175 columns are short, repetitive or NULL
+-- (the original reached 888 GB uncompressed), and NVARCHAR gets Unicode compression (ASCII in one byte).
+-- Rowstore keeps the per-batch insert and the SourceId lookups simple; a columnstore index can be added for
+-- analytics without changing the ETL.
+CREATE TABLE PiXL.Parsed (
+  ${columns.join(',\n  ')}
+) WITH (DATA_COMPRESSION = PAGE);
+GO
+`;
+}
+
+function addColumns(fields: readonly Field[]): string {
+  return `${fields.map((f) => `ALTER TABLE PiXL.Parsed ADD ${b(f.column)} ${columnType(f.sqlType)} NULL;`).join('\n')}\nGO\n`;
+}
+
+const DEVICE_EXTRA = [
+  'GPUVendor',
+  'Platform',
+  'HardwareConcurrency',
+  'DeviceMemoryGB',
+  'ScreenWidth',
+  'ScreenHeight',
+  'ColorDepth',
+  'PixelRatio',
+  'MaxTouchPoints',
+] as const;
+const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
+
+function procedure(fields: readonly Field[]): string {
+  const contextColumns = [
+    'SourceId',
+    'CompanyID',
+    'PiXLID',
+    'IPAddress',
+    'ReceivedAt',
+    'RequestPath',
+    'ServerUserAgent',
+    'ServerReferer',
+  ];
+  const parsedColumns = [...contextColumns, ...fields.map((f) => f.column)].map(b);
+  const withColumns = [
+    ...fields.map((f) => `${b(f.column)} NVARCHAR(MAX) '$."${f.key}"'`),
+    `[_ClientEmail] NVARCHAR(MAX) '$."_cp_email"'`,
+  ];
+  const typedValues = fields.map((f) => `${typedTsql(f.sqlType, `j.${b(f.column)}`)} AS ${b(f.column)}`);
+  const hashParts = DEVICE_HASH_COLUMNS.map((c) => `v.${b(c)}`).join(', ');
+  const device = DEVICE_COLUMNS.map(b);
+  return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
+-- A raw row is taken only below MIN_ACTIVE_ROWVERSION() (every transaction that could still commit an older
+-- row has ended), in RowVer order after the watermark, so a row whose Id committed late is never passed over.
+-- A second caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already
+-- present, and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
+CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000
+AS
+BEGIN
+  SET NOCOUNT ON;
+  SET XACT_ABORT ON;
+  DECLARE @lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @rows INT = 0, @fromId BIGINT, @toId BIGINT,
+    @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT;
+
+  BEGIN TRANSACTION;
+  EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Exclusive',
+    @LockOwner = N'Transaction', @LockTimeout = 0;
+  IF @lock < 0
+  BEGIN
+    ROLLBACK TRANSACTION;
+    SELECT 0 AS RowsParsed, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId,
+      0 AS DevicesUpserted, 0 AS IPsUpserted, 0 AS VisitsInserted;
+    RETURN;
+  END;
+
+  SELECT @lastVersion = LastVersion FROM ETL.Watermark WITH (UPDLOCK, HOLDLOCK) WHERE ProcessName = 'ParseNewHits';
+  IF @lastVersion IS NULL
+  BEGIN
+    INSERT INTO ETL.Watermark (ProcessName) VALUES ('ParseNewHits');
+    SET @lastVersion = 0x0000000000000000;
+  END;
+  SET @horizon = MIN_ACTIVE_ROWVERSION();
+
+  SELECT TOP (@BatchSize) t.Id, t.RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
+    t.UserAgent, t.Referer, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+  INTO #batch
+  FROM PiXL.Test t
+  WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
+  ORDER BY t.RowVer;
+
+  SELECT bt.Id AS SourceId, bt.CompanyID, bt.PiXLID,
+    -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
+    bt.IPAddress COLLATE ${BIN2} AS IPAddress, bt.ReceivedAt, bt.RequestPath,
+    bt.UserAgent AS ServerUserAgent, bt.Referer AS ServerReferer, v.*,
+    CASE WHEN COALESCE(${hashParts}) IS NOT NULL
+      THEN HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', ${hashParts}) COLLATE Latin1_General_100_CI_AS_SC_UTF8))
+    END AS DeviceHash,
+    cp.ClientParamsJson,
+    NULLIF(CAST(LEFT(TRANSLATE(TRIM(j.[_ClientEmail]) COLLATE ${BIN2}, N'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      N'abcdefghijklmnopqrstuvwxyz') COLLATE ${SC}, 200) AS NVARCHAR(400)), N'') AS MatchEmail
+  INTO #parsed
+  FROM #batch bt
+  CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
+    ${withColumns.join(',\n    ')}
+  ) j
+  CROSS APPLY (SELECT
+    ${typedValues.join(',\n    ')}
+  ) v
+  OUTER APPLY (
+    SELECT CASE WHEN COUNT(*) > 0 THEN JSON_OBJECTAGG(SUBSTRING(o.[key], 5, 4000) : o.[value]) END AS ClientParamsJson
+    FROM OPENJSON(bt.ParamsJson) o
+    WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8
+  ) cp
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Parsed x WHERE x.SourceId = bt.Id);
+
+  INSERT INTO PiXL.Parsed (
+    ${parsedColumns.join(', ')}
+  )
+  SELECT
+    ${parsedColumns.join(', ')}
+  FROM #parsed;
+
+  SELECT p.DeviceHash, MIN(p.ReceivedAt) AS FirstSeen, MAX(p.ReceivedAt) AS LastSeen, COUNT_BIG(*) AS HitCount,
+    MIN(p.SourceId) AS FirstSourceId
+  INTO #devices
+  FROM #parsed p
+  WHERE p.DeviceHash IS NOT NULL
+  GROUP BY p.DeviceHash;
+  SET @devices = @@ROWCOUNT;
+
+  UPDATE d SET
+    FirstSeen = LEAST(d.FirstSeen, n.FirstSeen),
+    LastSeen = GREATEST(d.LastSeen, n.LastSeen),
+    HitCount = d.HitCount + n.HitCount
+  FROM PiXL.Device d
+  JOIN #devices n ON n.DeviceHash = d.DeviceHash;
+
+  INSERT INTO PiXL.Device (DeviceHash, ${device.join(', ')}, FirstSeen, LastSeen, HitCount)
+  SELECT n.DeviceHash, ${device.map((c) => `p.${c}`).join(', ')}, n.FirstSeen, n.LastSeen, n.HitCount
+  FROM #devices n
+  JOIN #parsed p ON p.SourceId = n.FirstSourceId
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Device d WHERE d.DeviceHash = n.DeviceHash);
+
+  SELECT p.IPAddress, MIN(p.ReceivedAt) AS FirstSeen, MAX(p.ReceivedAt) AS LastSeen, COUNT_BIG(*) AS HitCount
+  INTO #ips
+  FROM #parsed p
+  WHERE p.IPAddress IS NOT NULL
+  GROUP BY p.IPAddress;
+  SET @ips = @@ROWCOUNT;
+
+  UPDATE i SET
+    FirstSeen = LEAST(i.FirstSeen, n.FirstSeen),
+    LastSeen = GREATEST(i.LastSeen, n.LastSeen),
+    HitCount = i.HitCount + n.HitCount
+  FROM PiXL.IP i
+  JOIN #ips n ON n.IPAddress = i.IPAddress;
+
+  INSERT INTO PiXL.IP (IPAddress, FirstSeen, LastSeen, HitCount)
+  SELECT n.IPAddress, n.FirstSeen, n.LastSeen, n.HitCount
+  FROM #ips n
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
+
+  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail)
+  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt, CAST(p.ClientParamsJson AS JSON),
+    p.MatchEmail
+  FROM #parsed p
+  LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash
+  LEFT JOIN PiXL.IP i ON i.IPAddress = p.IPAddress
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId);
+  SET @visits = @@ROWCOUNT;
+
+  SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
+  SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;
+  UPDATE ETL.Watermark SET
+    LastVersion = COALESCE(@lastRowVer, LastVersion),
+    LastVersionId = COALESCE(@lastRowId, LastVersionId),
+    LastProcessedId = GREATEST(LastProcessedId, COALESCE(@toId, 0)),
+    RowsProcessed = RowsProcessed + @rows,
+    LastBatchRows = @rows,
+    LastRunAt = SYSUTCDATETIME()
+  WHERE ProcessName = 'ParseNewHits';
+  COMMIT TRANSACTION;
+
+  SELECT @rows AS RowsParsed, @fromId AS FromId, @toId AS ToId,
+    @devices AS DevicesUpserted, @ips AS IPsUpserted, @visits AS VisitsInserted;
+END;
+GO
+`;
+}
+
+export const mssqlSql: EngineSql = {
+  engine: 'mssql',
+  createParsed,
+  addColumns,
+  procedure,
+};

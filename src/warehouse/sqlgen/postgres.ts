@@ -1,0 +1,235 @@
+/**
+ * PostgreSQL text of the generated parse migration: PiXL.Parsed and ETL.usp_ParseNewHits. One statement
+ * does the whole batch (data-modifying CTEs share one snapshot), so it is set-based from start to end.
+ */
+import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
+import type { EngineSql } from './types.js';
+
+const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+function columnType(t: SqlType): string {
+  switch (t.kind) {
+    case 'bit':
+      return 'boolean';
+    case 'int':
+      return 'integer';
+    case 'bigint':
+      return 'bigint';
+    case 'decimal':
+      return `numeric(${t.precision}, ${t.scale})`;
+    case 'varchar':
+      return `varchar(${t.length})`;
+  }
+}
+
+/** The typed value of a raw text value `v` (rules in sql/postgres/0002_warehouse.sql). */
+function typed(t: SqlType, v: string): string {
+  switch (t.kind) {
+    case 'bit':
+      return `"ETL"."TryBit"(${v})`;
+    case 'int':
+      return `"ETL"."TryInt"(${v})`;
+    case 'bigint':
+      return `"ETL"."TryBigint"(${v})`;
+    case 'decimal':
+      return `"ETL"."TryDecimal"(${v}, ${t.precision}, ${t.scale})`;
+    case 'varchar':
+      return `left(${v}, ${t.length})`;
+  }
+}
+
+const CONTEXT_DDL = [
+  '"SourceId"        bigint NOT NULL PRIMARY KEY',
+  '"CompanyID"       varchar(64) NOT NULL',
+  '"PiXLID"          varchar(64) NOT NULL',
+  '"IPAddress"       varchar(45)',
+  '"ReceivedAt"      timestamp(3) NOT NULL',
+  '"RequestPath"     varchar(4000)',
+  '"ServerUserAgent" varchar(2000)',
+  '"ServerReferer"   varchar(2000)',
+  `"ParsedAt"        timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')`,
+];
+
+function createParsed(fields: readonly Field[]): string {
+  const columns = [...CONTEXT_DDL, ...fields.map((f) => `${q(f.column)} ${columnType(f.sqlType)}`)];
+  return `-- One typed row per raw hit. Rows are ~2-6 KB: a toast_tuple_target near the page size keeps them in
+-- line instead of compressing and moving the wide columns out on every insert (about 2.5x faster inserts).
+CREATE TABLE "PiXL"."Parsed" (
+  ${columns.join(',\n  ')}
+) WITH (toast_tuple_target = 8160);
+`;
+}
+
+function addColumns(fields: readonly Field[]): string {
+  return `${fields.map((f) => `ALTER TABLE "PiXL"."Parsed" ADD COLUMN ${q(f.column)} ${columnType(f.sqlType)};`).join('\n')}\n`;
+}
+
+const DEVICE_EXTRA = [
+  'GPUVendor',
+  'Platform',
+  'HardwareConcurrency',
+  'DeviceMemoryGB',
+  'ScreenWidth',
+  'ScreenHeight',
+  'ColorDepth',
+  'PixelRatio',
+  'MaxTouchPoints',
+] as const;
+export const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
+
+function procedure(fields: readonly Field[]): string {
+  const insertColumns = [
+    '"SourceId"',
+    '"CompanyID"',
+    '"PiXLID"',
+    '"IPAddress"',
+    '"ReceivedAt"',
+    '"RequestPath"',
+    '"ServerUserAgent"',
+    '"ServerReferer"',
+    ...fields.map((f) => q(f.column)),
+  ];
+  const values = [
+    'b."Id"',
+    'b."CompanyID"',
+    'b."PiXLID"',
+    'b."IPAddress"',
+    'b."ReceivedAt"',
+    'b."RequestPath"',
+    'b."UserAgent"',
+    'b."Referer"',
+    ...fields.map((f) => typed(f.sqlType, `j.${q(f.key)}`)),
+  ];
+  const recordColumns = fields.map((f) => `${q(f.key)} text`);
+  const hashParts = DEVICE_HASH_COLUMNS.map(q).join(', ');
+  const device = DEVICE_COLUMNS.map(q);
+  return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
+-- A raw row is taken only once every transaction older than it has ended (TxId below the snapshot's xmin), in
+-- (TxId, Id) order after the watermark, so a row whose Id committed late is never passed over. A second
+-- caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already present,
+-- and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
+CREATE OR REPLACE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000)
+RETURNS TABLE (
+  "RowsParsed" integer, "FromId" bigint, "ToId" bigint,
+  "DevicesUpserted" integer, "IPsUpserted" integer, "VisitsInserted" integer
+)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  horizon xid8;
+  last_version xid8;
+  last_id bigint;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits')) THEN
+    RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
+    RETURN;
+  END IF;
+  SELECT w."LastVersion", w."LastVersionId" INTO last_version, last_id
+  FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits' FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO "ETL"."Watermark" ("ProcessName") VALUES ('ParseNewHits');
+    last_version := '0';
+    last_id := 0;
+  END IF;
+  horizon := pg_snapshot_xmin(pg_current_snapshot());
+
+  RETURN QUERY
+  WITH batch AS MATERIALIZED (
+    SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
+      t."UserAgent", t."Referer", t."ParamsJson"
+    FROM "PiXL"."Test" t
+    WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
+    ORDER BY t."TxId", t."Id"
+    LIMIT "BatchSize"
+  ),
+  parsed AS (
+    INSERT INTO "PiXL"."Parsed" (
+      ${insertColumns.join(', ')}
+    )
+    SELECT
+      ${values.join(',\n      ')}
+    FROM batch b
+    CROSS JOIN LATERAL jsonb_to_record(b."ParamsJson") AS j(
+      ${recordColumns.join(', ')}
+    )
+    ON CONFLICT ("SourceId") DO NOTHING
+    RETURNING "SourceId", "CompanyID", "PiXLID", "IPAddress", "ReceivedAt", ${device.join(', ')},
+      CASE WHEN COALESCE(${hashParts}) IS NOT NULL
+        THEN sha256(convert_to(concat_ws('|', ${hashParts}), 'UTF8')) END AS "DeviceHash"
+  ),
+  devices AS (
+    INSERT INTO "PiXL"."Device" AS d ("DeviceHash", ${device.join(', ')}, "FirstSeen", "LastSeen", "HitCount")
+    SELECT DISTINCT ON (p."DeviceHash") p."DeviceHash", ${device.map((c) => `p.${c}`).join(', ')},
+      min(p."ReceivedAt") OVER w, max(p."ReceivedAt") OVER w, count(*) OVER w
+    FROM parsed p
+    WHERE p."DeviceHash" IS NOT NULL
+    WINDOW w AS (PARTITION BY p."DeviceHash")
+    ORDER BY p."DeviceHash", p."SourceId"
+    ON CONFLICT ("DeviceHash") DO UPDATE SET
+      "FirstSeen" = LEAST(d."FirstSeen", EXCLUDED."FirstSeen"),
+      "LastSeen" = GREATEST(d."LastSeen", EXCLUDED."LastSeen"),
+      "HitCount" = d."HitCount" + EXCLUDED."HitCount"
+    RETURNING d."DeviceId", d."DeviceHash"
+  ),
+  ips AS (
+    INSERT INTO "PiXL"."IP" AS i ("IPAddress", "FirstSeen", "LastSeen", "HitCount")
+    SELECT p."IPAddress", min(p."ReceivedAt"), max(p."ReceivedAt"), count(*)
+    FROM parsed p
+    WHERE p."IPAddress" IS NOT NULL
+    GROUP BY p."IPAddress"
+    ON CONFLICT ("IPAddress") DO UPDATE SET
+      "FirstSeen" = LEAST(i."FirstSeen", EXCLUDED."FirstSeen"),
+      "LastSeen" = GREATEST(i."LastSeen", EXCLUDED."LastSeen"),
+      "HitCount" = i."HitCount" + EXCLUDED."HitCount"
+    RETURNING i."IpId", i."IPAddress"
+  ),
+  visits AS (
+    INSERT INTO "PiXL"."Visit" (
+      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
+    )
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", cp.params,
+      "ETL"."NormalizeEmail"(cp.params ->> 'email')
+    FROM parsed p
+    JOIN batch b ON b."Id" = p."SourceId"
+    LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
+    LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
+    CROSS JOIN LATERAL (
+      SELECT jsonb_object_agg(substr(e.key, 5), e.value) AS params
+      FROM jsonb_each_text(b."ParamsJson") e
+      WHERE left(e.key, 4) = ${lit('_cp_')} AND length(e.key) > 4
+    ) cp
+    ON CONFLICT ("VisitID") DO NOTHING
+    RETURNING 1
+  ),
+  last_row AS (
+    SELECT b."TxId", b."Id" FROM batch b ORDER BY b."TxId" DESC, b."Id" DESC LIMIT 1
+  ),
+  mark AS (
+    UPDATE "ETL"."Watermark" w SET
+      "LastVersion" = COALESCE((SELECT l."TxId" FROM last_row l), w."LastVersion"),
+      "LastVersionId" = COALESCE((SELECT l."Id" FROM last_row l), w."LastVersionId"),
+      "LastProcessedId" = GREATEST(w."LastProcessedId", COALESCE((SELECT max(b."Id") FROM batch b), 0)),
+      "RowsProcessed" = w."RowsProcessed" + (SELECT count(*) FROM batch),
+      "LastBatchRows" = (SELECT count(*) FROM batch),
+      "LastRunAt" = now() AT TIME ZONE 'UTC'
+    WHERE w."ProcessName" = 'ParseNewHits'
+    RETURNING 1
+  )
+  SELECT
+    (SELECT count(*) FROM batch)::integer,
+    (SELECT min(b."Id") FROM batch b),
+    (SELECT max(b."Id") FROM batch b),
+    (SELECT count(*) FROM devices)::integer,
+    (SELECT count(*) FROM ips)::integer,
+    (SELECT count(*) FROM visits)::integer;
+END
+$fn$;
+`;
+}
+
+export const postgresSql: EngineSql = {
+  engine: 'postgres',
+  createParsed,
+  addColumns,
+  procedure,
+};

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../src/runtime/paths.js';
+import { FIELDS, type Field, PARSED_CONTEXT_COLUMNS, parseSqlType } from '../src/warehouse/fields.js';
+import { generatedFiles } from '../src/warehouse/sqlgen/migrations.js';
+
+const REFERENCE = join(PROJECT_ROOT, '..', 'shared', 'reference', 'fields.tsv');
+
+describe('field catalog', () => {
+  it('holds 166 keys with unique keys and columns, 175 Parsed columns with the context ones', () => {
+    expect(FIELDS).toHaveLength(166);
+    expect(new Set(FIELDS.map((f) => f.key)).size).toBe(166);
+    // Column names must also differ ignoring case (SQL Server compares identifiers case-insensitively).
+    expect(
+      new Set([...FIELDS.map((f) => f.column), ...PARSED_CONTEXT_COLUMNS].map((c) => c.toLowerCase())).size,
+    ).toBe(175);
+  });
+
+  it.runIf(existsSync(REFERENCE))('matches the reference fields.tsv line for line', () => {
+    const lines = readFileSync(REFERENCE, 'utf8').trim().split('\n').slice(1);
+    const reference = lines.map((l) => {
+      const [key, column, type, group, meaning] = l.split('\t');
+      return { key, column, type, group, meaning };
+    });
+    expect(
+      FIELDS.map(({ key, column, type, group, meaning }) => ({ key, column, type, group, meaning })),
+    ).toEqual(reference);
+  });
+
+  it('reads the SQL types it supports and refuses others', () => {
+    expect(parseSqlType('DECIMAL(10,2)')).toEqual({ kind: 'decimal', precision: 10, scale: 2 });
+    expect(parseSqlType('VARCHAR(50)')).toEqual({ kind: 'varchar', length: 50 });
+    expect(() => parseSqlType('DATETIME')).toThrow(/unsupported/);
+  });
+});
+
+describe('generated SQL', () => {
+  it('is committed up to date (run `npm run gen:sql` after editing the catalog)', () => {
+    for (const file of generatedFiles()) {
+      expect(existsSync(file.path), file.path).toBe(true);
+      expect(readFileSync(file.path, 'utf8'), file.path).toBe(file.text);
+    }
+  });
+
+  it('adds a field with a later `since` as a new migration, leaving the applied one unchanged', () => {
+    const extra: Field = { ...(FIELDS[0] as Field), key: 'newKey', column: 'NewColumn', since: 5 };
+    const before = generatedFiles();
+    const after = generatedFiles([...FIELDS, extra]);
+    expect(after).toHaveLength(before.length + 2);
+    for (const file of before) expect(after.find((a) => a.path === file.path)?.text).toBe(file.text);
+    const added = after.filter((a) => /0005_parsed_fields\.sql$/.test(a.path));
+    expect(added.map((a) => a.text.includes('NewColumn'))).toEqual([true, true]);
+    expect(added.every((a) => a.text.includes('"newKey"'))).toBe(true);
+  });
+});
