@@ -78,7 +78,7 @@ async function runInWorker(config: TriggerConfig): Promise<void> {
       if (d.kind !== 'queue') continue;
       const connection =
         d.connection === 'AzureWebJobsStorage'
-          ? config.settings.queue.connectionString
+          ? config.settings.queue.connection
           : process.env[d.connection];
       if (!connection) throw new Error(`queue function ${d.name}: app setting ${d.connection} is not set`);
       const queue = queueClient(connection, d.queueName);

@@ -1,18 +1,28 @@
 /** The Storage Queue of hits: one client per process, sends retried with backoff within a time budget. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
-import type { Settings } from '../config.js';
+import { DefaultAzureCredential } from '@azure/identity';
+import { type QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
+import type { QueueConnection, Settings } from '../config.js';
 
 export function poisonQueueName(queueName: string): string {
   return `${queueName}-poison`;
 }
 
-export function queueClient(connectionString: string, queueName: string): QueueClient {
+export function queueClient(connection: QueueConnection, queueName: string): QueueClient {
   // Our own retry loop bounds the total time; the SDK's retries would multiply it.
-  return QueueServiceClient.fromConnectionString(connectionString, {
+  const options: StoragePipelineOptions = {
     retryOptions: { maxTries: 1, tryTimeoutInMs: 5000 },
     keepAliveOptions: { enable: true },
-  }).getQueueClient(queueName);
+  };
+  const service =
+    typeof connection === 'string'
+      ? QueueServiceClient.fromConnectionString(connection, options)
+      : new QueueServiceClient(
+          connection.serviceUri,
+          new DefaultAzureCredential({ managedIdentityClientId: connection.clientId }),
+          options,
+        );
+  return service.getQueueClient(queueName);
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -2,6 +2,7 @@
  * One definition per function serves two hosts: it is registered with the Azure Functions host
  * (app.http / app.storageQueue / app.timer) and kept in a list that the local runner serves.
  */
+import { createRequire } from 'node:module';
 import type { HttpHandler, HttpMethod, StorageQueueHandler, TimerHandler } from '@azure/functions';
 import { app } from './azureFunctions.js';
 
@@ -35,9 +36,20 @@ export type FunctionDefinition = HttpDefinition | QueueDefinition | TimerDefinit
 
 const definitions: FunctionDefinition[] = [];
 
-// The Functions host always sets FUNCTIONS_WORKER_RUNTIME; elsewhere (local runner, tests) registration with
-// the host is skipped, which would otherwise print a warning per function.
-const insideFunctionsHost = Boolean(process.env.FUNCTIONS_WORKER_RUNTIME);
+/**
+ * Inside the Functions host the worker provides the `@azure/functions-core` module (the same check
+ * @azure/functions makes). Elsewhere (local runner, tests) registration is skipped, which would otherwise
+ * print a warning per function.
+ */
+function insideFunctionsHost(): boolean {
+  try {
+    createRequire(import.meta.url)('@azure/functions-core');
+    return true;
+  } catch {
+    return false;
+  }
+}
+const registerWithHost = insideFunctionsHost();
 
 export function registeredFunctions(): readonly FunctionDefinition[] {
   return definitions;
@@ -46,7 +58,7 @@ export function registeredFunctions(): readonly FunctionDefinition[] {
 export function defineHttp(def: Omit<HttpDefinition, 'kind'>): HttpDefinition {
   const full: HttpDefinition = { kind: 'http', ...def };
   definitions.push(full);
-  if (insideFunctionsHost)
+  if (registerWithHost)
     app.http(def.name, {
       route: def.route,
       methods: def.methods,
@@ -59,7 +71,7 @@ export function defineHttp(def: Omit<HttpDefinition, 'kind'>): HttpDefinition {
 export function defineQueue(def: Omit<QueueDefinition, 'kind'>): QueueDefinition {
   const full: QueueDefinition = { kind: 'queue', ...def };
   definitions.push(full);
-  if (insideFunctionsHost)
+  if (registerWithHost)
     app.storageQueue(def.name, {
       queueName: def.queueName,
       connection: def.connection,
@@ -71,7 +83,7 @@ export function defineQueue(def: Omit<QueueDefinition, 'kind'>): QueueDefinition
 export function defineTimer(def: Omit<TimerDefinition, 'kind'>): TimerDefinition {
   const full: TimerDefinition = { kind: 'timer', ...def };
   definitions.push(full);
-  if (insideFunctionsHost)
+  if (registerWithHost)
     app.timer(def.name, {
       schedule: def.schedule,
       runOnStartup: def.runOnStartup ?? false,

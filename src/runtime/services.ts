@@ -17,7 +17,7 @@ let client: QueueClient | undefined;
 
 export function hitQueueClient(): QueueClient {
   const queue = settings().queue;
-  client ??= queueClient(queue.connectionString, queue.name);
+  client ??= queueClient(queue.connection, queue.name);
   return client;
 }
 

@@ -1,0 +1,20 @@
+/** `npm run db:migrate`: applies pending migrations of the configured engine and prints each. */
+import { parseSettings, SettingsError } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { openWarehouse } from '../db/open.js';
+
+try {
+  const settings = parseSettings(process.env);
+  const db = openWarehouse(settings.database);
+  try {
+    console.log(`migrating ${settings.database.engine} database…`);
+    const applied = await migrate(db, (line) => console.log(`  ${line}`));
+    console.log(applied.length ? `applied ${applied.length} migration(s)` : 'already up to date');
+  } finally {
+    await db.close();
+  }
+} catch (error) {
+  const message = error instanceof Error ? error.message || String((error as { code?: string }).code) : String(error);
+  console.error(error instanceof SettingsError ? message : `db:migrate failed: ${message}`);
+  process.exitCode = 1;
+}
