@@ -53,6 +53,22 @@ export const rangeProviders = [
   'cloudflare',
 ] as const;
 
+/** A storage connection string, or an endpoint reached with a managed identity. */
+export type QueueConnection = string | { serviceUri: string; clientId?: string | undefined };
+
+function queueConnection(env: {
+  AzureWebJobsStorage?: string | undefined;
+  AzureWebJobsStorage__queueServiceUri?: string | undefined;
+  AzureWebJobsStorage__accountName?: string | undefined;
+  AzureWebJobsStorage__clientId?: string | undefined;
+}): QueueConnection {
+  if (env.AzureWebJobsStorage) return env.AzureWebJobsStorage;
+  const serviceUri =
+    env.AzureWebJobsStorage__queueServiceUri ??
+    (env.AzureWebJobsStorage__accountName && `https://${env.AzureWebJobsStorage__accountName}.queue.core.windows.net`);
+  return serviceUri ? { serviceUri, clientId: env.AzureWebJobsStorage__clientId } : 'UseDevelopmentStorage=true';
+}
+
 const envSchema = z
   .object({
     DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
@@ -60,7 +76,12 @@ const envSchema = z
     SQL_CONNECTION_STRING: z.string().optional(),
     DB_POOL_MAX: int(10, 1, 200),
 
-    AzureWebJobsStorage: z.string().default('UseDevelopmentStorage=true'),
+    AzureWebJobsStorage: z.string().optional(),
+    // Identity-based connection, as the Functions host reads it (no key in settings): the queue endpoint
+    // and, for a user-assigned managed identity, its client id.
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+    AzureWebJobsStorage__accountName: z.string().optional(),
+    AzureWebJobsStorage__clientId: z.string().optional(),
     PIXEL_QUEUE_NAME: z
       .string()
       .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
@@ -95,6 +116,20 @@ const envSchema = z
     MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
 
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+    // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
+    // keep taking batches, and the batch of the match step.
+    ETL_SCHEDULE: z
+      .string()
+      .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression (seconds first)')
+      .default('0 */1 * * * *'),
+    ETL_BATCH_SIZE: int(10_000, 1, 1_000_000),
+    ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
+    ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
+    // GET /api/health: lags (rows) at which the status becomes warning / critical.
+    HEALTH_PARSE_LAG_WARNING: int(50_000, 0, 1_000_000_000),
+    HEALTH_PARSE_LAG_CRITICAL: int(500_000, 0, 1_000_000_000),
+    HEALTH_MATCH_LAG_WARNING: int(10_000, 0, 1_000_000_000),
+    HEALTH_MATCH_LAG_CRITICAL: int(100_000, 0, 1_000_000_000),
 
     /** The consumer file matching reads ([db.]schema.table); unset = the AutoConsumer the migrations create. */
     AUTOCONSUMER_TABLE: z
@@ -132,7 +167,7 @@ const envSchema = z
         minKeepRatio: env.RANGES_MIN_KEEP_RATIO,
       },
       queue: {
-        connectionString: env.AzureWebJobsStorage,
+        connection: queueConnection(env),
         name: env.PIXEL_QUEUE_NAME,
         windowMs: env.ENQUEUE_WINDOW_MS,
         maxHitsPerMessage: env.ENQUEUE_MAX_HITS_PER_MESSAGE,
@@ -145,6 +180,16 @@ const envSchema = z
         maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
       },
       telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+      etl: {
+        schedule: env.ETL_SCHEDULE,
+        batchSize: env.ETL_BATCH_SIZE,
+        timeBudgetMs: env.ETL_TIME_BUDGET_MS,
+        matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
+      },
+      health: {
+        parseLag: { warning: env.HEALTH_PARSE_LAG_WARNING, critical: env.HEALTH_PARSE_LAG_CRITICAL },
+        matchLag: { warning: env.HEALTH_MATCH_LAG_WARNING, critical: env.HEALTH_MATCH_LAG_CRITICAL },
+      },
       identity: { autoConsumerTable: env.AUTOCONSUMER_TABLE },
     };
   });
