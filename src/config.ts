@@ -65,134 +65,140 @@ function queueConnection(env: {
   if (env.AzureWebJobsStorage) return env.AzureWebJobsStorage;
   const serviceUri =
     env.AzureWebJobsStorage__queueServiceUri ??
-    (env.AzureWebJobsStorage__accountName && `https://${env.AzureWebJobsStorage__accountName}.queue.core.windows.net`);
-  return serviceUri ? { serviceUri, clientId: env.AzureWebJobsStorage__clientId } : 'UseDevelopmentStorage=true';
+    (env.AzureWebJobsStorage__accountName &&
+      `https://${env.AzureWebJobsStorage__accountName}.queue.core.windows.net`);
+  return serviceUri
+    ? { serviceUri, clientId: env.AzureWebJobsStorage__clientId }
+    : 'UseDevelopmentStorage=true';
 }
 
-const envSchema = z
-  .object({
-    DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
-    DATABASE_URL: z.string().optional(),
-    SQL_CONNECTION_STRING: z.string().optional(),
-    DB_POOL_MAX: int(10, 1, 200),
+const envObject = z.object({
+  DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
+  DATABASE_URL: z.string().optional(),
+  SQL_CONNECTION_STRING: z.string().optional(),
+  DB_POOL_MAX: int(10, 1, 200),
 
-    AzureWebJobsStorage: z.string().optional(),
-    // Identity-based connection, as the Functions host reads it (no key in settings): the queue endpoint
-    // and, for a user-assigned managed identity, its client id.
-    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
-    AzureWebJobsStorage__accountName: z.string().optional(),
-    AzureWebJobsStorage__clientId: z.string().optional(),
-    PIXEL_QUEUE_NAME: z
-      .string()
-      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
-      .default('pixel-hits'),
-    ENQUEUE_WINDOW_MS: int(2, 0, 1000),
-    ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
-    ENQUEUE_MAX_CONCURRENT_SENDS: int(4, 1, 256),
-    ENQUEUE_RETRY_BUDGET_MS: int(8000, 100, 120_000),
+  AzureWebJobsStorage: z.string().optional(),
+  // Identity-based connection, as the Functions host reads it (no key in settings): the queue endpoint
+  // and, for a user-assigned managed identity, its client id.
+  AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+  AzureWebJobsStorage__accountName: z.string().optional(),
+  AzureWebJobsStorage__clientId: z.string().optional(),
+  PIXEL_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
+    .default('pixel-hits'),
+  ENQUEUE_WINDOW_MS: int(2, 0, 1000),
+  ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
+  ENQUEUE_MAX_CONCURRENT_SENDS: int(4, 1, 256),
+  ENQUEUE_RETRY_BUDGET_MS: int(8000, 100, 120_000),
 
-    RANGES_PROVIDERS: csv(rangeProviders.join(',')).pipe(z.array(z.enum(rangeProviders))),
-    RANGES_URL_AWS: urls('https://ip-ranges.amazonaws.com/ip-ranges.json'),
-    RANGES_URL_GCP: urls('https://www.gstatic.com/ipranges/cloud.json'),
-    // Microsoft publishes a new dated file weekly (download id 56519): set the current one.
-    RANGES_URL_AZURE: urls(
-      'https://download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_20250721.json',
-    ),
-    RANGES_URL_ORACLE: urls('https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json'),
-    RANGES_URL_DIGITALOCEAN: urls('https://digitalocean.com/geo/google.csv'),
-    RANGES_URL_LINODE: urls('https://geoip.linode.com/'),
-    RANGES_URL_CLOUDFLARE: urls('https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6'),
-    /** Six-field NCRONTAB of the `datacenter-ranges` timer (default: daily at 03:30 UTC). */
-    RANGES_SCHEDULE: z.string().default('0 30 3 * * *'),
-    RANGES_TIMEOUT_MS: int(60_000, 1000, 600_000),
-    RANGES_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
-    /** A download keeping fewer than this share of the provider's stored ranges is refused. */
-    RANGES_MIN_KEEP_RATIO: z.coerce.number().min(0).max(1).default(0.5),
+  RANGES_PROVIDERS: csv(rangeProviders.join(',')).pipe(z.array(z.enum(rangeProviders))),
+  RANGES_URL_AWS: urls('https://ip-ranges.amazonaws.com/ip-ranges.json'),
+  RANGES_URL_GCP: urls('https://www.gstatic.com/ipranges/cloud.json'),
+  // Microsoft publishes a new dated file weekly (download id 56519): set the current one.
+  RANGES_URL_AZURE: urls(
+    'https://download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_20250721.json',
+  ),
+  RANGES_URL_ORACLE: urls('https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json'),
+  RANGES_URL_DIGITALOCEAN: urls('https://digitalocean.com/geo/google.csv'),
+  RANGES_URL_LINODE: urls('https://geoip.linode.com/'),
+  RANGES_URL_CLOUDFLARE: urls('https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6'),
+  /** Six-field NCRONTAB of the `datacenter-ranges` timer (default: daily at 03:30 UTC). */
+  RANGES_SCHEDULE: z.string().default('0 30 3 * * *'),
+  RANGES_TIMEOUT_MS: int(60_000, 1000, 600_000),
+  RANGES_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  /** A download keeping fewer than this share of the provider's stored ranges is refused. */
+  RANGES_MIN_KEEP_RATIO: z.coerce.number().min(0).max(1).default(0.5),
 
-    CLIENT_IP_SOURCES: csv('client-ip,x-forwarded-for').pipe(
-      z.array(z.enum(clientIpSources)).min(1, 'name at least one source'),
-    ),
-    TRUSTED_PROXY_HOPS: int(1, 1, 10),
-    MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
+  CLIENT_IP_SOURCES: csv('client-ip,x-forwarded-for').pipe(
+    z.array(z.enum(clientIpSources)).min(1, 'name at least one source'),
+  ),
+  TRUSTED_PROXY_HOPS: int(1, 1, 10),
+  MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
 
-    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
-    // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
-    // keep taking batches, and the batch of the match step.
-    ETL_SCHEDULE: z
-      .string()
-      .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression (seconds first)')
-      .default('0 */1 * * * *'),
-    ETL_BATCH_SIZE: int(10_000, 1, 1_000_000),
-    ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
-    ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
-    // GET /api/health: lags (rows) at which the status becomes warning / critical.
-    HEALTH_PARSE_LAG_WARNING: int(50_000, 0, 1_000_000_000),
-    HEALTH_PARSE_LAG_CRITICAL: int(500_000, 0, 1_000_000_000),
-    HEALTH_MATCH_LAG_WARNING: int(10_000, 0, 1_000_000_000),
-    HEALTH_MATCH_LAG_CRITICAL: int(100_000, 0, 1_000_000_000),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
+  // keep taking batches, and the batch of the match step.
+  ETL_SCHEDULE: z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression (seconds first)')
+    .default('0 */1 * * * *'),
+  ETL_BATCH_SIZE: int(10_000, 1, 1_000_000),
+  ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
+  ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
+  // GET /api/health: lags (rows) at which the status becomes warning / critical.
+  HEALTH_PARSE_LAG_WARNING: int(50_000, 0, 1_000_000_000),
+  HEALTH_PARSE_LAG_CRITICAL: int(500_000, 0, 1_000_000_000),
+  HEALTH_MATCH_LAG_WARNING: int(10_000, 0, 1_000_000_000),
+  HEALTH_MATCH_LAG_CRITICAL: int(100_000, 0, 1_000_000_000),
 
-    /** The consumer file matching reads ([db.]schema.table); unset = the AutoConsumer the migrations create. */
-    AUTOCONSUMER_TABLE: z
-      .string()
-      .regex(/^[A-Za-z_][\w$ -]*(\.[A-Za-z_][\w$ -]*){0,2}$/, 'must be [database.]schema.table')
-      .optional(),
-  })
-  .transform((env, ctx) => {
-    const engine =
-      env.DATABASE_ENGINE ?? (env.SQL_CONNECTION_STRING && !env.DATABASE_URL ? 'mssql' : 'postgres');
-    const connectionString = engine === 'mssql' ? env.SQL_CONNECTION_STRING : env.DATABASE_URL;
-    if (!connectionString) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [engine === 'mssql' ? 'SQL_CONNECTION_STRING' : 'DATABASE_URL'],
-        message: `is required for the ${engine} engine`,
-      });
-    }
-    return {
-      database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
-      ranges: {
-        providers: env.RANGES_PROVIDERS,
-        urls: {
-          aws: env.RANGES_URL_AWS,
-          gcp: env.RANGES_URL_GCP,
-          azure: env.RANGES_URL_AZURE,
-          oracle: env.RANGES_URL_ORACLE,
-          digitalocean: env.RANGES_URL_DIGITALOCEAN,
-          linode: env.RANGES_URL_LINODE,
-          cloudflare: env.RANGES_URL_CLOUDFLARE,
-        } satisfies Record<(typeof rangeProviders)[number], string[]>,
-        schedule: env.RANGES_SCHEDULE,
-        timeoutMs: env.RANGES_TIMEOUT_MS,
-        maxBytes: env.RANGES_MAX_BYTES,
-        minKeepRatio: env.RANGES_MIN_KEEP_RATIO,
-      },
-      queue: {
-        connection: queueConnection(env),
-        name: env.PIXEL_QUEUE_NAME,
-        windowMs: env.ENQUEUE_WINDOW_MS,
-        maxHitsPerMessage: env.ENQUEUE_MAX_HITS_PER_MESSAGE,
-        maxConcurrentSends: env.ENQUEUE_MAX_CONCURRENT_SENDS,
-        retryBudgetMs: env.ENQUEUE_RETRY_BUDGET_MS,
-      },
-      capture: {
-        clientIpSources: env.CLIENT_IP_SOURCES,
-        trustedProxyHops: env.TRUSTED_PROXY_HOPS,
-        maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
-      },
-      telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
-      etl: {
-        schedule: env.ETL_SCHEDULE,
-        batchSize: env.ETL_BATCH_SIZE,
-        timeBudgetMs: env.ETL_TIME_BUDGET_MS,
-        matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
-      },
-      health: {
-        parseLag: { warning: env.HEALTH_PARSE_LAG_WARNING, critical: env.HEALTH_PARSE_LAG_CRITICAL },
-        matchLag: { warning: env.HEALTH_MATCH_LAG_WARNING, critical: env.HEALTH_MATCH_LAG_CRITICAL },
-      },
-      identity: { autoConsumerTable: env.AUTOCONSUMER_TABLE },
-    };
-  });
+  /** The consumer file matching reads ([db.]schema.table); unset = the AutoConsumer the migrations create. */
+  AUTOCONSUMER_TABLE: z
+    .string()
+    .regex(/^[A-Za-z_][\w$ -]*(\.[A-Za-z_][\w$ -]*){0,2}$/, 'must be [database.]schema.table')
+    .optional(),
+});
+
+/** Every setting name the functions read (docs/SETTINGS.md must list each; a test checks). */
+export const SETTING_NAMES = Object.keys(envObject.shape);
+
+const envSchema = envObject.transform((env, ctx) => {
+  const engine =
+    env.DATABASE_ENGINE ?? (env.SQL_CONNECTION_STRING && !env.DATABASE_URL ? 'mssql' : 'postgres');
+  const connectionString = engine === 'mssql' ? env.SQL_CONNECTION_STRING : env.DATABASE_URL;
+  if (!connectionString) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [engine === 'mssql' ? 'SQL_CONNECTION_STRING' : 'DATABASE_URL'],
+      message: `is required for the ${engine} engine`,
+    });
+  }
+  return {
+    database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
+    ranges: {
+      providers: env.RANGES_PROVIDERS,
+      urls: {
+        aws: env.RANGES_URL_AWS,
+        gcp: env.RANGES_URL_GCP,
+        azure: env.RANGES_URL_AZURE,
+        oracle: env.RANGES_URL_ORACLE,
+        digitalocean: env.RANGES_URL_DIGITALOCEAN,
+        linode: env.RANGES_URL_LINODE,
+        cloudflare: env.RANGES_URL_CLOUDFLARE,
+      } satisfies Record<(typeof rangeProviders)[number], string[]>,
+      schedule: env.RANGES_SCHEDULE,
+      timeoutMs: env.RANGES_TIMEOUT_MS,
+      maxBytes: env.RANGES_MAX_BYTES,
+      minKeepRatio: env.RANGES_MIN_KEEP_RATIO,
+    },
+    queue: {
+      connection: queueConnection(env),
+      name: env.PIXEL_QUEUE_NAME,
+      windowMs: env.ENQUEUE_WINDOW_MS,
+      maxHitsPerMessage: env.ENQUEUE_MAX_HITS_PER_MESSAGE,
+      maxConcurrentSends: env.ENQUEUE_MAX_CONCURRENT_SENDS,
+      retryBudgetMs: env.ENQUEUE_RETRY_BUDGET_MS,
+    },
+    capture: {
+      clientIpSources: env.CLIENT_IP_SOURCES,
+      trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+      maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
+    },
+    telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    etl: {
+      schedule: env.ETL_SCHEDULE,
+      batchSize: env.ETL_BATCH_SIZE,
+      timeBudgetMs: env.ETL_TIME_BUDGET_MS,
+      matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
+    },
+    health: {
+      parseLag: { warning: env.HEALTH_PARSE_LAG_WARNING, critical: env.HEALTH_PARSE_LAG_CRITICAL },
+      matchLag: { warning: env.HEALTH_MATCH_LAG_WARNING, critical: env.HEALTH_MATCH_LAG_CRITICAL },
+    },
+    identity: { autoConsumerTable: env.AUTOCONSUMER_TABLE },
+  };
+});
 
 export type Settings = z.output<typeof envSchema>;
 export type DatabaseEngine = Settings['database']['engine'];
@@ -244,6 +250,9 @@ const localSchema = z.object({
 });
 
 export type LocalSettings = z.output<typeof localSchema>;
+
+/** Settings of `npm start` only. */
+export const LOCAL_SETTING_NAMES = Object.keys(localSchema.shape);
 
 /** Settings of the local runner (`npm start`) only. */
 export function parseLocalSettings(env: Env): LocalSettings {

@@ -57,7 +57,7 @@ async function postgresSession(connectionString: string): Promise<Session> {
 async function mssqlSession(connectionString: string): Promise<Session> {
   const pool = await new sql.ConnectionPool(connectionString).connect();
   let tx: sql.Transaction | undefined;
-  const request = () => new sql.Request(tx ?? pool);
+  const request = () => (tx ? new sql.Request(tx) : new sql.Request(pool));
   return {
     begin: async () => {
       tx = new sql.Transaction(pool);

@@ -1,0 +1,24 @@
+/**
+ * `npm run etl`: one ETL pass by hand (what the `etl` timer does each minute), printing a line per batch and
+ * per step. Applies pending migrations first, so the procedures exist.
+ */
+import { SettingsError, settings } from '../config.js';
+import { migrate } from '../db/migrate.js';
+import { openWarehouse } from '../db/open.js';
+import { runEtlPass } from '../etl/runEtl.js';
+
+async function main(): Promise<void> {
+  const config = settings();
+  const db = openWarehouse(config.database);
+  try {
+    for (const name of await migrate(db)) console.log(`applied migration ${name}`);
+    await runEtlPass(db, config.etl, (line) => console.log(line));
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof SettingsError ? error.message : error);
+  process.exitCode = 1;
+});

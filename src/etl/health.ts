@@ -1,0 +1,49 @@
+/**
+ * The pipeline's health: the one row of ETL.vw_Dash_PipelineHealth with camelCase keys, and a status from
+ * the parse and match lags against the configured thresholds.
+ */
+import type { Warehouse } from '../db/types.js';
+
+export type HealthStatus = 'ok' | 'warning' | 'critical';
+
+export interface LagThresholds {
+  warning: number;
+  critical: number;
+}
+
+export interface HealthThresholds {
+  parseLag: LagThresholds;
+  matchLag: LagThresholds;
+}
+
+export type PipelineHealth = { status: HealthStatus; time: string } & Record<string, unknown>;
+
+/** `ParseLag` → `parseLag`, `IPRows` → `ipRows` (a leading run of capitals is lower-cased as one word). */
+export function camelCase(name: string): string {
+  return name.replace(/^[A-Z]+(?=[A-Z][a-z]|$)|^[A-Z]/, (head) => head.toLowerCase());
+}
+
+function statusOf(lag: number, t: LagThresholds): HealthStatus {
+  if (lag >= t.critical) return 'critical';
+  if (lag >= t.warning) return 'warning';
+  return 'ok';
+}
+
+const RANK: Record<HealthStatus, number> = { ok: 0, warning: 1, critical: 2 };
+
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  // SQL Server returns BIGINT as text.
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+export async function pipelineHealth(db: Warehouse, thresholds: HealthThresholds): Promise<PipelineHealth> {
+  const [row] = await db.query(`SELECT * FROM ${db.name('ETL.vw_Dash_PipelineHealth')}`);
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row ?? {})) values[camelCase(key)] = jsonValue(value);
+  const parse = statusOf(Number(values.parseLag ?? 0), thresholds.parseLag);
+  const match = statusOf(Number(values.matchLag ?? 0), thresholds.matchLag);
+  const status = RANK[parse] >= RANK[match] ? parse : match;
+  return { status: row ? status : 'critical', time: new Date().toISOString(), ...values };
+}

@@ -1,0 +1,107 @@
+/**
+ * One ETL pass, as the `etl` timer and `npm run etl` run it: a list of steps, each a stored procedure called
+ * in batches until it reports a short batch (caught up) or the pass's time budget is spent. Every step runs
+ * at least one batch, so a parse backlog cannot starve the match step. A step whose procedure does not exist
+ * yet (usp_MatchVisits before its migration) is skipped.
+ */
+import type { Row, Warehouse } from '../db/types.js';
+import { PARSE_PROCEDURE } from './parse.js';
+import { callProcedure, numberOf, procedureExists } from './procedures.js';
+
+export interface EtlStep {
+  name: string;
+  procedure: string;
+  batchSize: number;
+  /** Result column holding the rows the batch took; fewer than batchSize means caught up. */
+  rowsColumn: string;
+  /** Skip (instead of fail) when the procedure does not exist. */
+  optional: boolean;
+}
+
+export interface EtlSettings {
+  batchSize: number;
+  timeBudgetMs: number;
+  matchBatchSize: number;
+}
+
+export interface StepReport {
+  step: string;
+  batches: number;
+  /** Sum of every numeric result column over the batches (FromId/ToId: first and last). */
+  totals: Record<string, number>;
+  outcome: 'caught-up' | 'budget-spent' | 'skipped';
+  ms: number;
+}
+
+export function etlSteps(s: EtlSettings): EtlStep[] {
+  return [
+    {
+      name: 'parse',
+      procedure: PARSE_PROCEDURE,
+      batchSize: s.batchSize,
+      rowsColumn: 'RowsParsed',
+      optional: false,
+    },
+    {
+      name: 'match',
+      procedure: 'ETL.usp_MatchVisits',
+      batchSize: s.matchBatchSize,
+      rowsColumn: 'RowsProcessed',
+      optional: true,
+    },
+  ];
+}
+
+function describe(row: Row): string {
+  return Object.entries(row)
+    .map(([k, v]) => `${k}=${v === null ? '-' : String(v)}`)
+    .join(' ');
+}
+
+function addUp(totals: Record<string, number>, row: Row): void {
+  for (const [key, value] of Object.entries(row)) {
+    const n = numberOf(value);
+    if (n === null || Number.isNaN(n)) continue;
+    if (key === 'FromId') totals[key] ??= n;
+    else if (key === 'ToId') totals[key] = n;
+    else totals[key] = (totals[key] ?? 0) + n;
+  }
+}
+
+export async function runEtlPass(
+  db: Warehouse,
+  settings: EtlSettings,
+  log: (line: string) => void = () => {},
+  steps: readonly EtlStep[] = etlSteps(settings),
+): Promise<StepReport[]> {
+  const deadline = Date.now() + settings.timeBudgetMs;
+  const reports: StepReport[] = [];
+  for (const step of steps) {
+    const started = Date.now();
+    const report: StepReport = { step: step.name, batches: 0, totals: {}, outcome: 'caught-up', ms: 0 };
+    if (step.optional && !(await procedureExists(db, step.procedure))) {
+      report.outcome = 'skipped';
+      log(`${step.name}: ${step.procedure} does not exist yet, skipped`);
+      reports.push(report);
+      continue;
+    }
+    for (;;) {
+      const batchStarted = Date.now();
+      const row = (await callProcedure(db, step.procedure, { BatchSize: step.batchSize })) ?? {};
+      report.batches++;
+      addUp(report.totals, row);
+      log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);
+      if ((numberOf(row[step.rowsColumn]) ?? 0) < step.batchSize) break;
+      if (Date.now() >= deadline) {
+        report.outcome = 'budget-spent';
+        break;
+      }
+    }
+    report.ms = Date.now() - started;
+    log(
+      `${step.name}: ${report.outcome} after ${report.batches} batch(es), ${describe(report.totals)} (${report.ms} ms)`,
+    );
+    reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,35 @@
+/**
+ * HTTP function `health`: GET /api/health answers the pipeline health view as JSON with a status of ok /
+ * warning / critical from the ETL lags (HEALTH_* settings). 503 when the database cannot be read.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { settings } from '../config.js';
+import { pipelineHealth } from '../etl/health.js';
+import { defineHttp } from '../runtime/define.js';
+import { warehouse } from '../runtime/services.js';
+
+const HEADERS = { 'Cache-Control': 'no-store' };
+
+export async function healthHandler(
+  _request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  try {
+    const health = await pipelineHealth(warehouse(), settings().health);
+    return { status: 200, headers: HEADERS, jsonBody: health };
+  } catch (error) {
+    context.error('health: database not readable', error);
+    return {
+      status: 503,
+      headers: HEADERS,
+      jsonBody: { status: 'critical', time: new Date().toISOString(), error: 'database not readable' },
+    };
+  }
+}
+
+export const healthFunction = defineHttp({
+  name: 'health',
+  route: 'health',
+  methods: ['GET'],
+  handler: healthHandler,
+});

@@ -1,0 +1,163 @@
+/**
+ * The ETL pass (timer `etl` and `npm run etl`): batches until caught up or out of budget, the optional match
+ * step, and GET /api/health over the pipeline view.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSettings, useSettings } from '../src/config.js';
+import { camelCase, pipelineHealth } from '../src/etl/health.js';
+import { etlSteps, runEtlPass } from '../src/etl/runEtl.js';
+import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
+import { closeServices } from '../src/runtime/services.js';
+import { toHitRow } from '../src/writer/hitRows.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+
+const THRESHOLDS = { parseLag: { warning: 5, critical: 20 }, matchLag: { warning: 1000, critical: 2000 } };
+
+/** A stand-in usp_MatchVisits with the reference's result columns, so the step list can be exercised. */
+const FAKE_MATCH: Record<string, string> = {
+  postgres: `CREATE FUNCTION "ETL"."usp_MatchVisits"("BatchSize" integer)
+    RETURNS TABLE ("RowsProcessed" integer, "RowsMatched" integer, "FromId" bigint, "ToId" bigint)
+    LANGUAGE sql AS $$ SELECT 0, 0, NULL::bigint, NULL::bigint $$`,
+  mssql: `CREATE PROCEDURE ETL.usp_MatchVisits @BatchSize INT AS
+    SELECT 0 AS RowsProcessed, 0 AS RowsMatched, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId`,
+};
+
+const context = () => new InvocationContext({ functionName: 'test', invocationId: 'test' });
+
+describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await engine.create();
+    // Function modules read the settings when loaded: point them at this database first.
+    useSettings(
+      parseSettings(
+        engine.name === 'postgres'
+          ? { DATABASE_URL: t.connectionString, ETL_BATCH_SIZE: '4', ETL_MATCH_BATCH_SIZE: '7' }
+          : { DATABASE_ENGINE: 'mssql', SQL_CONNECTION_STRING: t.connectionString, ETL_BATCH_SIZE: '4' },
+      ),
+    );
+  });
+  afterAll(async () => {
+    await closeServices();
+    await t?.drop();
+  });
+
+  async function waitUntilParseable(): Promise<void> {
+    // Other test files share the server; their open transactions can hold the parse horizon for a moment.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const [row] = await t.db.query(
+        `SELECT ${t.db.name('ParseLag')} AS lag FROM ${t.db.name('ETL.vw_Dash_PipelineHealth')}`,
+      );
+      if (Number(row?.lag) > 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('names health columns in camelCase', () => {
+    expect(['TestRows', 'IpRows', 'IPRows', 'ParseLag', 'ID'].map(camelCase)).toEqual([
+      'testRows',
+      'ipRows',
+      'ipRows',
+      'parseLag',
+      'id',
+    ]);
+  });
+
+  it('reports a parse lag, then parses in batches until caught up and skips a missing match step', async () => {
+    await t.db.insertHits(
+      Array.from({ length: 25 }, (_, i) => toHitRow(makeHit({ queryString: `sw=${i}` }))),
+    );
+    await waitUntilParseable();
+    const before = await pipelineHealth(t.db, THRESHOLDS);
+    expect(before).toMatchObject({ status: 'critical', testRows: 25, parsedRows: 0, parseLag: 25 });
+
+    const lines: string[] = [];
+    let reports = await runEtlPass(t.db, { batchSize: 10, timeBudgetMs: 60_000, matchBatchSize: 5 }, (l) =>
+      lines.push(l),
+    );
+    // Another file's transaction can hold the horizon: run again until every row is in.
+    for (let i = 0; i < 100 && (await pipelineHealth(t.db, THRESHOLDS)).parsedRows !== 25; i++) {
+      reports = await runEtlPass(t.db, { batchSize: 10, timeBudgetMs: 60_000, matchBatchSize: 5 }, (l) =>
+        lines.push(l),
+      );
+    }
+    expect(lines.filter((l) => l.startsWith('parse batch ')).length).toBeGreaterThanOrEqual(3);
+    expect(lines.find((l) => l.startsWith('parse batch 1:'))).toMatch(/RowsParsed=10 .*VisitsInserted=10/);
+    expect(reports.map((r) => [r.step, r.outcome])).toEqual([
+      ['parse', 'caught-up'],
+      ['match', 'skipped'],
+    ]);
+    expect(lines).toContain('match: ETL.usp_MatchVisits does not exist yet, skipped');
+
+    const after = await pipelineHealth(t.db, THRESHOLDS);
+    expect(after).toMatchObject({
+      status: 'ok',
+      testRows: 25,
+      parsedRows: 25,
+      visitRows: 25,
+      ipRows: 1,
+      matchRows: 0,
+      parseLag: 0,
+      parseRowsTotal: 25,
+      matchLag: 25,
+    });
+    expect(typeof after.parseLastRunAt).toBe('string');
+  });
+
+  it('stops taking batches when the time budget is spent, after at least one batch', async () => {
+    await t.db.insertHits(
+      Array.from({ length: 12 }, (_, i) => toHitRow(makeHit({ queryString: `sh=${i}` }))),
+    );
+    await waitUntilParseable();
+    const steps = etlSteps({ batchSize: 3, timeBudgetMs: 0, matchBatchSize: 1 }).slice(0, 1);
+    const [report] = await runEtlPass(
+      t.db,
+      { batchSize: 3, timeBudgetMs: 0, matchBatchSize: 1 },
+      undefined,
+      steps,
+    );
+    expect(report).toMatchObject({ step: 'parse', batches: 1, outcome: 'budget-spent' });
+    expect(report?.totals.RowsParsed).toBe(3);
+  });
+
+  it('runs the match step once its procedure exists, from the timer function', async () => {
+    await t.db.query(FAKE_MATCH[engine.name] as string);
+    const { etlHandler } = await import('../src/functions/etl.js');
+    const ctx = context();
+    const logged: string[] = [];
+    ctx.log = (...args: unknown[]) => void logged.push(args.join(' '));
+    await etlHandler(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: { last: '', next: '', lastUpdated: '' },
+      },
+      ctx,
+    );
+    expect(logged.some((l) => /^match batch 1: RowsProcessed=0 RowsMatched=0/.test(l))).toBe(true);
+    expect(logged.some((l) => /^parse: caught-up/.test(l))).toBe(true);
+  });
+
+  it('answers GET /api/health with the view as camelCase JSON and a status', async () => {
+    const { healthHandler } = await import('../src/functions/health.js');
+    const response = await healthHandler(
+      new HttpRequest({ url: 'http://localhost/api/health', method: 'GET' }),
+      context(),
+    );
+    expect(response.status).toBe(200);
+    const body = response.jsonBody as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'ok', testRows: 37, parsedRows: 37, deviceRows: 0, parseLag: 0 });
+    expect(Object.keys(body)).toEqual(
+      expect.arrayContaining([
+        'visitRows',
+        'matchRows',
+        'parseWatermark',
+        'matchWatermark',
+        'matchLag',
+        'time',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_SETTING_NAMES, parseSettings, SETTING_NAMES, SettingsError } from '../src/config.js';
+import { PROJECT_ROOT } from '../src/runtime/paths.js';
+
+describe('settings', () => {
+  it('are all listed in docs/SETTINGS.md', () => {
+    const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'SETTINGS.md'), 'utf8');
+    const missing = [...SETTING_NAMES, ...LOCAL_SETTING_NAMES].filter((name) => !doc.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('fail with one message naming every bad value', () => {
+    let error: unknown;
+    try {
+      parseSettings({
+        DATABASE_URL: 'postgres://x',
+        TRUSTED_PROXY_HOPS: '0',
+        CLIENT_IP_SOURCES: 'x-evil',
+        PIXEL_QUEUE_NAME: 'Bad_Name',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const message = (error as Error).message;
+    for (const name of ['TRUSTED_PROXY_HOPS', 'CLIENT_IP_SOURCES', 'PIXEL_QUEUE_NAME'])
+      expect(message).toContain(name);
+  });
+
+  it('require the connection string of the chosen engine', () => {
+    expect(() => parseSettings({})).toThrow(/DATABASE_URL: is required/);
+    expect(() => parseSettings({ DATABASE_ENGINE: 'mssql' })).toThrow(/SQL_CONNECTION_STRING: is required/);
+    expect(parseSettings({ SQL_CONNECTION_STRING: 'Server=x' }).database.engine).toBe('mssql');
+  });
+
+  it('take an identity-based queue connection when no connection string is given', () => {
+    const s = parseSettings({
+      DATABASE_URL: 'postgres://x',
+      AzureWebJobsStorage__accountName: 'acct',
+      AzureWebJobsStorage__clientId: 'id',
+    });
+    expect(s.queue.connection).toEqual({ serviceUri: 'https://acct.queue.core.windows.net', clientId: 'id' });
+  });
+});
