@@ -87,6 +87,47 @@ describe('ingest end to end', () => {
     expect((await host.queueStats())['hit-writer']?.succeeded).toBeLessThanOrEqual(100);
   });
 
+  it('answers with the reference headers, the 204 beacon variant, and records POST bodies', async () => {
+    const gif = await fetch(`${host.url}/12800/1_smart.gif?variant=gif`);
+    expect(
+      Object.fromEntries(
+        [
+          'cache-control',
+          'pragma',
+          'expires',
+          'x-content-type-options',
+          'referrer-policy',
+          'access-control-allow-origin',
+        ].map((h) => [h, gif.headers.get(h)]),
+      ),
+    ).toEqual({
+      'cache-control': 'no-cache, no-store, must-revalidate',
+      pragma: 'no-cache',
+      expires: '0',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'access-control-allow-origin': '*',
+    });
+    expect(gif.headers.get('accept-ch')).toContain('Sec-CH-UA-Platform-Version');
+    const beacon = await fetch(`${host.url}/12800/1_SMART.DATA`, {
+      method: 'POST',
+      body: 'variant=beacon&sw=800',
+    });
+    expect(beacon.status).toBe(204);
+    expect((await beacon.arrayBuffer()).byteLength).toBe(0);
+    const landed = await waitFor(rows, (r) => r.filter((x) => x.ParamsJson.variant).length >= 2);
+    expect(
+      landed
+        .filter((x) => x.ParamsJson.variant)
+        .map((x) => x.ParamsJson.variant)
+        .sort(),
+    ).toEqual(['beacon', 'gif']);
+    const types = await t.db.query<{ HitType: string }>(
+      `SELECT "HitType" FROM "PiXL"."Test" WHERE "ParamsJson"->>'variant' IS NOT NULL ORDER BY "HitType"`,
+    );
+    expect(types.map((r) => r.HitType)).toEqual(['beacon', 'pixel']);
+  });
+
   it('answers the GIF and records nothing for a bad id', async () => {
     const before = (await rows()).length;
     const res = await fetch(`${host.url}/bad%20id/1_SMART.GIF?sw=1`);
