@@ -27,3 +27,6 @@ if (mode === 'bare') {
   });
   process.send?.({ ready: true });
 }
+
+// Exit through process.exit so --cpu-prof and similar exit hooks run.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));
