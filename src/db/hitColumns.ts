@@ -1,0 +1,37 @@
+/** The PiXL.Test columns the writer fills, in one order both engines use. */
+import type { HitRow } from './types.js';
+
+export const HIT_COLUMN_NAMES = [
+  'HitId',
+  'HitType',
+  'CompanyID',
+  'PiXLID',
+  'IPAddress',
+  'RequestPath',
+  'QueryString',
+  'QueryTruncated',
+  'ParamsJson',
+  'HeadersJson',
+  'UserAgent',
+  'Referer',
+  'ReceivedAt',
+] as const;
+
+/** A row's values in HIT_COLUMN_NAMES order. */
+export function hitRowValues(r: HitRow): (string | boolean | Date | null)[] {
+  return [
+    r.hitId,
+    r.hitType,
+    r.companyId,
+    r.pixelId,
+    r.ipAddress,
+    r.requestPath,
+    r.queryString,
+    r.queryTruncated,
+    r.paramsJson,
+    r.headersJson,
+    r.userAgent,
+    r.referer,
+    r.receivedAt,
+  ];
+}
