@@ -28,16 +28,17 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
   it('keeps the raw query string verbatim and the decoded parameters as JSON', async () => {
     const qs =
       'sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&bad=%E0%A4%A&dup=first&dup=second&q=%27%3B+DROP+TABLE+x%3B--';
-    const hit = makeHit({ queryString: qs });
+    const hit = makeHit({ queryString: qs, receivedAt: '2026-03-08T07:30:15.123Z' });
     await t.db.insertHits([toHitRow(hit)]);
-    const [row] = await t.db.query<{ QueryString: string; ParamsJson: unknown }>(
-      `SELECT QueryString, ParamsJson FROM ${t.db.name('PiXL.Test')} WHERE HitId = $1`.replace(
-        /\b(QueryString|ParamsJson|HitId)\b/g,
+    const [row] = await t.db.query<{ QueryString: string; ParamsJson: unknown; ReceivedAt: Date }>(
+      `SELECT QueryString, ParamsJson, ReceivedAt FROM ${t.db.name('PiXL.Test')} WHERE HitId = $1`.replace(
+        /\b(QueryString|ParamsJson|ReceivedAt|HitId)\b/g,
         (c) => t.db.name(c),
       ),
       [hit.hitId],
     );
     expect(row?.QueryString).toBe(qs);
+    expect(row?.ReceivedAt.toISOString()).toBe('2026-03-08T07:30:15.123Z');
     const params = typeof row?.ParamsJson === 'string' ? JSON.parse(row.ParamsJson) : row?.ParamsJson;
     expect(params).toEqual({
       sw: '1920',

@@ -25,22 +25,26 @@ export function emailSha256(raw: string | null | undefined): string | null {
 }
 
 /**
- * The reference's candidate rule (`LIKE '%_@_%.__%'`, longer than 5), plus RFC 5321's 254-character limit,
+ * The reference's candidate rule (`LIKE '%_@_%.__%'`, longer than 5), plus the 200 characters PiXL.Match.MatchKey holds,
  * applied to the normalised email. The SQL procedures apply the same rule.
  */
 export function isPlausibleEmail(normalised: string | null): normalised is string {
   return (
     normalised !== null &&
     normalised.length > 5 &&
-    normalised.length <= 254 &&
+    normalised.length <= 200 &&
     /^.+@.+\...+$/s.test(normalised)
   );
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** A hashed email as a client may send it: 64 hex digits, any case, surrounding spaces allowed. */
+/**
+ * A hashed email as a client may send it (`_cp_hid`): 64 hex digits, any letter case, surrounding spaces, tabs
+ * or line breaks allowed; null otherwise. The procedures apply the same rule.
+ */
 export function normaliseEmailHash(raw: string | null | undefined): string | null {
-  const value = raw?.trim().toLowerCase();
-  return value && SHA256_HEX.test(value) ? value : null;
+  if (raw == null) return null;
+  const value = raw.replace(EDGE_WHITESPACE, '').toLowerCase();
+  return SHA256_HEX.test(value) ? value : null;
 }

@@ -1,0 +1,285 @@
+-- Identity matching (ETL.usp_MatchVisits): visits with an email or a hashed email resolve to the newest
+-- AutoConsumer record (read through "PiXL"."AutoConsumerSource", see 0030), matches are kept per pixel and key
+-- in "PiXL"."Match", every visit is linked once to its match (so re-processing counts nothing twice), and
+-- people seen on several devices become one "PiXL"."Visitor". Mirrors sql/mssql/0031_match_visits.sql.
+
+-- The order visits were written in. VisitID is the raw hit Id, which the parse takes in commit order, not Id
+-- order; the parse runs one batch at a time (an exclusive lock), so this identity only grows in commit order
+-- and a watermark on it never passes over a visit.
+ALTER TABLE "PiXL"."Visit" ADD COLUMN "MatchSeq" bigint GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX "UX_Visit_MatchSeq" ON "PiXL"."Visit" ("MatchSeq");
+
+-- LastMatchSeq is the last Visit.MatchSeq processed (the cursor); LastProcessedId keeps the reference's
+-- meaning, the highest VisitID processed so far (the health view's MatchLag). ConsumerRecordId is the highest
+-- AutoConsumer RecordID seen: when the file grows past it, unresolved matches are looked up again.
+ALTER TABLE "ETL"."MatchWatermark"
+  ADD COLUMN "LastMatchSeq" bigint NOT NULL DEFAULT 0,
+  ADD COLUMN "ConsumerRecordId" bigint NOT NULL DEFAULT 0,
+  ADD COLUMN "RowsLateMatched" bigint NOT NULL DEFAULT 0;
+
+CREATE INDEX "IX_Match_Pending" ON "PiXL"."Match" ("MatchType", "MatchKey") WHERE "IndividualKey" IS NULL;
+CREATE INDEX "IX_Match_IndividualKey" ON "PiXL"."Match" ("IndividualKey") WHERE "IndividualKey" IS NOT NULL;
+
+-- Which visits a match counted: one row per visit and match type.
+CREATE TABLE "PiXL"."MatchVisit" (
+  "VisitID"   bigint NOT NULL,
+  "MatchType" varchar(10) NOT NULL,
+  "MatchId"   bigint NOT NULL REFERENCES "PiXL"."Match" ("MatchId"),
+  PRIMARY KEY ("VisitID", "MatchType")
+);
+CREATE INDEX "IX_MatchVisit_MatchId" ON "PiXL"."MatchVisit" ("MatchId", "VisitID");
+
+-- One person (IndividualKey) across devices, and the devices each was seen on.
+CREATE TABLE "PiXL"."Visitor" (
+  "VisitorId"     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  "IndividualKey" varchar(35) NOT NULL CONSTRAINT "UX_Visitor_IndividualKey" UNIQUE,
+  "FirstSeen"     timestamp(3) NOT NULL,
+  "LastSeen"      timestamp(3) NOT NULL,
+  "CreatedAt"     timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
+);
+
+CREATE TABLE "PiXL"."VisitorDevice" (
+  "VisitorId" bigint NOT NULL REFERENCES "PiXL"."Visitor" ("VisitorId"),
+  "DeviceId"  bigint NOT NULL REFERENCES "PiXL"."Device" ("DeviceId"),
+  "FirstSeen" timestamp(3) NOT NULL,
+  "LastSeen"  timestamp(3) NOT NULL,
+  PRIMARY KEY ("VisitorId", "DeviceId")
+);
+CREATE INDEX "IX_VisitorDevice_DeviceId" ON "PiXL"."VisitorDevice" ("DeviceId");
+
+-- A visitor's devices with the visits seen from each.
+CREATE VIEW "PiXL"."vw_VisitorDevices" AS
+SELECT vr."VisitorId", vr."IndividualKey", vd."DeviceId",
+  count(DISTINCT v."VisitID") AS "VisitCount", min(v."ReceivedAt") AS "FirstSeen", max(v."ReceivedAt") AS "LastSeen"
+FROM "PiXL"."Visitor" vr
+JOIN "PiXL"."VisitorDevice" vd ON vd."VisitorId" = vr."VisitorId"
+JOIN "PiXL"."Match" m ON m."IndividualKey" = vr."IndividualKey"
+JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = m."MatchId"
+JOIN "PiXL"."Visit" v ON v."VisitID" = mv."VisitID" AND v."DeviceId" = vd."DeviceId"
+GROUP BY vr."VisitorId", vr."IndividualKey", vd."DeviceId";
+
+-- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
+-- Candidates: the pixel's Config.MatchEmail is on (no Config row = on) and the visit has a plausible email
+-- (normalised, LIKE '%_@_%.__%', 6..254 characters: MatchType 'email') and/or a `hid` client param of 64 hex
+-- digits, the SHA-256 of the normalised email (MatchType 'email_hash'). The newest AutoConsumer record of the
+-- key (highest RecordID) gives IndividualKey and AddressKey. PiXL.Match is upserted per (CompanyID, PiXLID,
+-- MatchType, MatchKey) with the reference's rules; a visit already linked to its match is skipped, so
+-- re-processing changes nothing. Before the batch, when AutoConsumer's highest RecordID has grown, unresolved
+-- matches are looked up again (LateMatched). A second caller while one runs returns at once with zeros.
+CREATE FUNCTION "ETL"."usp_MatchVisits"("BatchSize" integer DEFAULT 1000)
+RETURNS TABLE (
+  "RowsProcessed" integer, "RowsMatched" integer, "FromId" bigint, "ToId" bigint, "LateMatched" integer
+)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  last_seq bigint;
+  last_consumer bigint;
+  consumer_max bigint;
+  now_utc timestamp(3) := now() AT TIME ZONE 'UTC';
+  v_rows integer := 0;
+  v_matched integer := 0;
+  v_late integer := 0;
+  v_from bigint;
+  v_to bigint;
+  v_to_seq bigint;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_MatchVisits')) THEN
+    RETURN QUERY SELECT 0, 0, NULL::bigint, NULL::bigint, 0;
+    RETURN;
+  END IF;
+  SELECT w."LastMatchSeq", w."ConsumerRecordId" INTO last_seq, last_consumer
+  FROM "ETL"."MatchWatermark" w WHERE w."ProcessName" = 'MatchVisits' FOR UPDATE;
+  IF NOT FOUND THEN
+    INSERT INTO "ETL"."MatchWatermark" ("ProcessName") VALUES ('MatchVisits');
+    last_seq := 0;
+    last_consumer := 0;
+  END IF;
+
+  CREATE TEMP TABLE IF NOT EXISTS match_late ("MatchId" bigint PRIMARY KEY) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS match_candidate (
+    "VisitID" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
+    "MatchKey" varchar(200), "DeviceId" bigint, "IpId" bigint, "ReceivedAt" timestamp(3),
+    "IndividualKey" varchar(35), "AddressKey" varchar(35), "MatchId" bigint
+  ) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS match_seen (
+    "IndividualKey" varchar(35), "DeviceId" bigint, "ReceivedAt" timestamp(3)
+  ) ON COMMIT DELETE ROWS;
+  -- Emptied at commit; emptied here too in case a caller runs this twice in one transaction.
+  DELETE FROM match_late;
+  DELETE FROM match_candidate;
+  DELETE FROM match_seen;
+
+  -- 1. The consumer file grew: look unresolved matches up again, in the new records only.
+  SELECT max(s."RecordID") INTO consumer_max FROM "PiXL"."AutoConsumerSource" s;
+  consumer_max := coalesce(consumer_max, 0);
+  IF consumer_max > last_consumer THEN
+    WITH found AS (
+      SELECT m."MatchId", c."IndividualKey", c."AddressKey"
+      FROM "PiXL"."Match" m
+      CROSS JOIN LATERAL (
+        SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
+        WHERE s."EMailNorm" = m."MatchKey" AND s."RecordID" > last_consumer
+        ORDER BY s."RecordID" DESC LIMIT 1
+      ) c
+      WHERE m."IndividualKey" IS NULL AND m."MatchType" = 'email'
+      UNION ALL
+      SELECT m."MatchId", c."IndividualKey", c."AddressKey"
+      FROM "PiXL"."Match" m
+      CROSS JOIN LATERAL (
+        SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
+        WHERE s."EMailSha256" = m."MatchKey" AND s."RecordID" > last_consumer
+        ORDER BY s."RecordID" DESC LIMIT 1
+      ) c
+      WHERE m."IndividualKey" IS NULL AND m."MatchType" = 'email_hash'
+    ), resolved AS (
+      UPDATE "PiXL"."Match" m
+      SET "IndividualKey" = f."IndividualKey", "AddressKey" = coalesce(m."AddressKey", f."AddressKey"),
+        "MatchedAt" = coalesce(m."MatchedAt", now_utc)
+      FROM found f
+      WHERE m."MatchId" = f."MatchId" AND f."IndividualKey" IS NOT NULL
+      RETURNING m."MatchId"
+    )
+    INSERT INTO match_late SELECT r."MatchId" FROM resolved r;
+    GET DIAGNOSTICS v_late = ROW_COUNT;
+  END IF;
+
+  -- 2. The batch and its candidates.
+  WITH batch AS MATERIALIZED (
+    SELECT v."MatchSeq", v."VisitID", v."CompanyID", v."PiXLID", v."DeviceId", v."IpId", v."ReceivedAt",
+      v."MatchEmail", v."ClientParamsJson"
+    FROM "PiXL"."Visit" v
+    WHERE v."MatchSeq" > last_seq
+    ORDER BY v."MatchSeq"
+    LIMIT "BatchSize"
+  ), stats AS (
+    SELECT count(*)::integer AS n, min(b."VisitID") AS lo, max(b."VisitID") AS hi, max(b."MatchSeq") AS seq FROM batch b
+  ), keyed AS (
+    SELECT b.*, "PiXL"."NormaliseEmail"(b."MatchEmail") AS email,
+      lower(btrim(b."ClientParamsJson" ->> 'hid', E' \t\r\n')) AS hid
+    FROM batch b
+    LEFT JOIN "PiXL"."Config" cfg ON cfg."CompanyID" = b."CompanyID" AND cfg."PiXLID" = b."PiXLID"
+    WHERE coalesce(cfg."MatchEmail", true)
+  ), ins AS (
+    INSERT INTO match_candidate ("VisitID", "CompanyID", "PiXLID", "MatchType", "MatchKey", "DeviceId", "IpId", "ReceivedAt")
+    SELECT k."VisitID", k."CompanyID", k."PiXLID", 'email', k.email, k."DeviceId", k."IpId", k."ReceivedAt"
+    FROM keyed k
+    WHERE k.email LIKE '%_@_%.__%' AND length(k.email) BETWEEN 6 AND 200
+    UNION ALL
+    SELECT k."VisitID", k."CompanyID", k."PiXLID", 'email_hash', k.hid, k."DeviceId", k."IpId", k."ReceivedAt"
+    FROM keyed k
+    WHERE k.hid ~ '^[0-9a-f]{64}$'
+  )
+  SELECT s.n, s.lo, s.hi, s.seq INTO v_rows, v_from, v_to, v_to_seq FROM stats s;
+
+  -- Visits already linked to their match were counted by an earlier run.
+  DELETE FROM match_candidate c
+  USING "PiXL"."MatchVisit" mv
+  WHERE mv."VisitID" = c."VisitID" AND mv."MatchType" = c."MatchType";
+
+  -- 3. Newest consumer record per key: one index seek each.
+  WITH keys AS (SELECT DISTINCT c."MatchType", c."MatchKey" FROM match_candidate c),
+  found AS (
+    SELECT k."MatchType", k."MatchKey", r."IndividualKey", r."AddressKey"
+    FROM keys k
+    CROSS JOIN LATERAL (
+      SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
+      WHERE s."EMailNorm" = k."MatchKey" ORDER BY s."RecordID" DESC LIMIT 1
+    ) r
+    WHERE k."MatchType" = 'email'
+    UNION ALL
+    SELECT k."MatchType", k."MatchKey", r."IndividualKey", r."AddressKey"
+    FROM keys k
+    CROSS JOIN LATERAL (
+      SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
+      WHERE s."EMailSha256" = k."MatchKey" ORDER BY s."RecordID" DESC LIMIT 1
+    ) r
+    WHERE k."MatchType" = 'email_hash'
+  )
+  UPDATE match_candidate c SET "IndividualKey" = f."IndividualKey", "AddressKey" = f."AddressKey"
+  FROM found f WHERE f."MatchType" = c."MatchType" AND f."MatchKey" = c."MatchKey";
+
+  -- 4. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
+  INSERT INTO "PiXL"."Match" AS m (
+    "CompanyID", "PiXLID", "MatchType", "MatchKey", "IndividualKey", "AddressKey", "DeviceId", "IpId",
+    "FirstVisitID", "LatestVisitID", "FirstSeen", "LastSeen", "HitCount", "MatchedAt"
+  )
+  SELECT a."CompanyID", a."PiXLID", a."MatchType", a."MatchKey", a."IndividualKey", a."AddressKey",
+    a."DeviceId", a."IpId", a."FirstVisitID", a."LatestVisitID", a."FirstSeen", a."LastSeen", a."Hits",
+    CASE WHEN a."IndividualKey" IS NOT NULL THEN now_utc END
+  FROM (
+    SELECT c."CompanyID", c."PiXLID", c."MatchType", c."MatchKey",
+      max(c."IndividualKey") AS "IndividualKey", max(c."AddressKey") AS "AddressKey",
+      (array_agg(c."DeviceId" ORDER BY c."ReceivedAt" DESC, c."VisitID" DESC))[1] AS "DeviceId",
+      (array_agg(c."IpId" ORDER BY c."ReceivedAt" DESC, c."VisitID" DESC))[1] AS "IpId",
+      (array_agg(c."VisitID" ORDER BY c."ReceivedAt", c."VisitID"))[1] AS "FirstVisitID",
+      (array_agg(c."VisitID" ORDER BY c."ReceivedAt" DESC, c."VisitID" DESC))[1] AS "LatestVisitID",
+      min(c."ReceivedAt") AS "FirstSeen", max(c."ReceivedAt") AS "LastSeen", count(*)::integer AS "Hits"
+    FROM match_candidate c
+    GROUP BY c."CompanyID", c."PiXLID", c."MatchType", c."MatchKey"
+  ) a
+  ON CONFLICT ("CompanyID", "PiXLID", "MatchType", "MatchKey") DO UPDATE SET
+    "HitCount" = m."HitCount" + excluded."HitCount",
+    "LatestVisitID" = CASE WHEN m."LastSeen" IS NULL OR excluded."LastSeen" >= m."LastSeen"
+      THEN excluded."LatestVisitID" ELSE m."LatestVisitID" END,
+    "DeviceId" = CASE WHEN m."LastSeen" IS NULL OR excluded."LastSeen" >= m."LastSeen"
+      THEN excluded."DeviceId" ELSE m."DeviceId" END,
+    "IpId" = CASE WHEN m."LastSeen" IS NULL OR excluded."LastSeen" >= m."LastSeen"
+      THEN excluded."IpId" ELSE m."IpId" END,
+    "FirstVisitID" = coalesce(m."FirstVisitID", excluded."FirstVisitID"),
+    "FirstSeen" = LEAST(m."FirstSeen", excluded."FirstSeen"),
+    "LastSeen" = GREATEST(m."LastSeen", excluded."LastSeen"),
+    "IndividualKey" = coalesce(m."IndividualKey", excluded."IndividualKey"),
+    "AddressKey" = coalesce(m."AddressKey", excluded."AddressKey"),
+    "MatchedAt" = coalesce(m."MatchedAt", CASE WHEN excluded."IndividualKey" IS NOT NULL THEN now_utc END);
+
+  -- 5. Link each candidate visit to its match.
+  UPDATE match_candidate c SET "MatchId" = m."MatchId"
+  FROM "PiXL"."Match" m
+  WHERE m."CompanyID" = c."CompanyID" AND m."PiXLID" = c."PiXLID" AND m."MatchType" = c."MatchType"
+    AND m."MatchKey" = c."MatchKey";
+  INSERT INTO "PiXL"."MatchVisit" ("VisitID", "MatchType", "MatchId")
+  SELECT c."VisitID", c."MatchType", c."MatchId" FROM match_candidate c;
+
+  SELECT count(DISTINCT c."VisitID")::integer INTO v_matched
+  FROM match_candidate c JOIN "PiXL"."Match" m ON m."MatchId" = c."MatchId"
+  WHERE m."IndividualKey" IS NOT NULL;
+
+  -- 6. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
+  INSERT INTO match_seen
+  SELECT m."IndividualKey", c."DeviceId", c."ReceivedAt"
+  FROM match_candidate c JOIN "PiXL"."Match" m ON m."MatchId" = c."MatchId"
+  WHERE m."IndividualKey" IS NOT NULL
+  UNION ALL
+  SELECT m."IndividualKey", v."DeviceId", v."ReceivedAt"
+  FROM match_late l
+  JOIN "PiXL"."Match" m ON m."MatchId" = l."MatchId"
+  JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = l."MatchId"
+  JOIN "PiXL"."Visit" v ON v."VisitID" = mv."VisitID";
+
+  INSERT INTO "PiXL"."Visitor" AS vr ("IndividualKey", "FirstSeen", "LastSeen")
+  SELECT s."IndividualKey", min(s."ReceivedAt"), max(s."ReceivedAt") FROM match_seen s GROUP BY s."IndividualKey"
+  ON CONFLICT ("IndividualKey") DO UPDATE SET
+    "FirstSeen" = LEAST(vr."FirstSeen", excluded."FirstSeen"), "LastSeen" = GREATEST(vr."LastSeen", excluded."LastSeen");
+
+  INSERT INTO "PiXL"."VisitorDevice" AS vd ("VisitorId", "DeviceId", "FirstSeen", "LastSeen")
+  SELECT vr."VisitorId", s."DeviceId", min(s."ReceivedAt"), max(s."ReceivedAt")
+  FROM match_seen s JOIN "PiXL"."Visitor" vr ON vr."IndividualKey" = s."IndividualKey"
+  WHERE s."DeviceId" IS NOT NULL
+  GROUP BY vr."VisitorId", s."DeviceId"
+  ON CONFLICT ("VisitorId", "DeviceId") DO UPDATE SET
+    "FirstSeen" = LEAST(vd."FirstSeen", excluded."FirstSeen"), "LastSeen" = GREATEST(vd."LastSeen", excluded."LastSeen");
+
+  -- 7. Watermark.
+  UPDATE "ETL"."MatchWatermark" w SET
+    "LastMatchSeq" = coalesce(v_to_seq, last_seq),
+    "LastProcessedId" = GREATEST(w."LastProcessedId", coalesce(v_to, 0)),
+    "ConsumerRecordId" = GREATEST(consumer_max, last_consumer),
+    "LastRunAt" = now_utc,
+    "RowsProcessed" = w."RowsProcessed" + v_rows,
+    "RowsMatched" = w."RowsMatched" + v_matched,
+    "RowsLateMatched" = w."RowsLateMatched" + v_late
+  WHERE w."ProcessName" = 'MatchVisits';
+
+  RETURN QUERY SELECT v_rows, v_matched, v_from, v_to, v_late;
+END
+$fn$;

@@ -1,0 +1,26 @@
+/** One batch of ETL.usp_MatchVisits: visits' emails and hashed emails resolved against AutoConsumer. */
+import type { Warehouse } from '../db/types.js';
+import { callProcedure, numberOf } from '../etl/procedures.js';
+
+export const MATCH_PROCEDURE = 'ETL.usp_MatchVisits';
+
+export interface MatchBatchResult {
+  rowsProcessed: number;
+  /** Visits of this batch now linked to a resolved match. */
+  rowsMatched: number;
+  fromId: number | null;
+  toId: number | null;
+  /** Matches left unresolved earlier and resolved now because the consumer file gained their email. */
+  lateMatched: number;
+}
+
+export async function matchBatch(db: Warehouse, batchSize: number): Promise<MatchBatchResult> {
+  const row = (await callProcedure(db, MATCH_PROCEDURE, { BatchSize: batchSize })) ?? {};
+  return {
+    rowsProcessed: numberOf(row.RowsProcessed) ?? 0,
+    rowsMatched: numberOf(row.RowsMatched) ?? 0,
+    fromId: numberOf(row.FromId),
+    toId: numberOf(row.ToId),
+    lateMatched: numberOf(row.LateMatched) ?? 0,
+  };
+}
