@@ -99,8 +99,9 @@ CREATE TABLE PiXL.Visit (
   VisitID          BIGINT NOT NULL CONSTRAINT PK_Visit PRIMARY KEY CLUSTERED,
   CompanyID        VARCHAR(64) NOT NULL,
   PiXLID           VARCHAR(64) NOT NULL,
-  DeviceId         BIGINT NULL CONSTRAINT FK_Visit_Device REFERENCES PiXL.Device (DeviceId),
-  IpId             BIGINT NULL CONSTRAINT FK_Visit_IP REFERENCES PiXL.IP (IpId),
+  -- No foreign keys, as on PostgreSQL: the parse writes these from the rows it has just upserted.
+  DeviceId         BIGINT NULL,
+  IpId             BIGINT NULL,
   ReceivedAt       DATETIME2(3) NOT NULL,
   -- Every `_cp_<name>` param as "<name>": value.
   ClientParamsJson JSON NULL,

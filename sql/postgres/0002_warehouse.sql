@@ -96,8 +96,10 @@ CREATE TABLE "PiXL"."Visit" (
   "VisitID"          bigint NOT NULL PRIMARY KEY,
   "CompanyID"        varchar(64) NOT NULL,
   "PiXLID"           varchar(64) NOT NULL,
-  "DeviceId"         bigint REFERENCES "PiXL"."Device" ("DeviceId"),
-  "IpId"             bigint REFERENCES "PiXL"."IP" ("IpId"),
+  -- No foreign keys: the parse writes these from the rows it has just upserted, and a key check would cost a
+  -- lookup per visit.
+  "DeviceId"         bigint,
+  "IpId"             bigint,
   "ReceivedAt"       timestamp(3) NOT NULL,
   -- Every `_cp_<name>` param as "<name>": value.
   "ClientParamsJson" jsonb,
@@ -154,27 +156,24 @@ CREATE TABLE "ETL"."MatchWatermark" (
 INSERT INTO "ETL"."MatchWatermark" ("ProcessName") VALUES ('MatchVisits');
 
 -- Typing helpers of the parse: TRY_CAST-like, a bad value gives NULL and never an error. Plain SQL functions
--- that the planner inlines (IMMUTABLE, one expression), so the parse calls no function per row. The rules
--- are the ones sql/mssql writes inline; docs/ARCHITECTURE.md and test/etl.typing.test.ts state them.
+-- that the planner inlines (one expression, volatility no higher than the body's: pg_input_is_valid is STABLE,
+-- so an IMMUTABLE wrapper would not be inlined), so the parse calls no function per row. The rules
+-- are the ones sql/mssql writes inline; docs/ARCHITECTURE.md states them and test/etl.conformance.test.ts
+-- checks them on both engines. pg_input_is_valid (PostgreSQL 16+) checks syntax and range without raising
+-- an error; the ltrim guard first keeps only optional-sign-and-digits texts (the type's input would also
+-- take spaces, underscores and 0x/0o/0b prefixes, which SQL Server's TRY_CAST does not).
 
 -- Optional sign and ASCII digits, at most 30 characters, within the type's range.
 CREATE FUNCTION "ETL"."TryInt"(v text) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN length(v) > 30 THEN NULL
-    WHEN v ~ '^[+-]?0*[0-9]{1,9}$' THEN v::integer
-    WHEN v ~ '^[+-]?[0-9]+$' AND v::numeric BETWEEN -2147483648 AND 2147483647 THEN v::numeric::integer
-  END
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN ltrim(v, '+-0123456789') = '' AND length(v) <= 30 AND pg_input_is_valid(v, 'integer')
+    THEN v::integer END
 $$;
 
 CREATE FUNCTION "ETL"."TryBigint"(v text) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE
-    WHEN length(v) > 30 THEN NULL
-    WHEN v ~ '^[+-]?0*[0-9]{1,18}$' THEN v::bigint
-    WHEN v ~ '^[+-]?[0-9]+$' AND v::numeric BETWEEN -9223372036854775808 AND 9223372036854775807
-      THEN v::numeric::bigint
-  END
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN ltrim(v, '+-0123456789') = '' AND length(v) <= 30 AND pg_input_is_valid(v, 'bigint')
+    THEN v::bigint END
 $$;
 
 -- Optional sign, digits with at most one '.', rounded half away from zero to the scale (as SQL Server's CAST
@@ -191,7 +190,8 @@ $$;
 -- 1 / true and 0 / false, any letter case; anything else is NULL.
 CREATE FUNCTION "ETL"."TryBit"(v text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE lower(v) WHEN '1' THEN true WHEN 'true' THEN true WHEN '0' THEN false WHEN 'false' THEN false END
+  SELECT CASE v WHEN '1' THEN true WHEN '0' THEN false
+    ELSE CASE lower(v) WHEN 'true' THEN true WHEN 'false' THEN false END END
 $$;
 
 -- Trimmed of spaces, ASCII letters lower-cased, NULL when empty (the same on both engines whatever the

@@ -190,7 +190,10 @@ RETURNS TABLE (
   "RowsParsed" integer, "FromId" bigint, "ToId" bigint,
   "DevicesUpserted" integer, "IPsUpserted" integer, "VisitsInserted" integer
 )
-LANGUAGE plpgsql AS $fn$
+-- A batch of 10,000 rows holds ~55 MB of decoded params: enough work_mem keeps it off temporary files.
+-- Memoize would hash each row's whole params document to cache the client params of identical ones: never
+-- worth it here.
+LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;
@@ -210,10 +213,19 @@ BEGIN
   horizon := pg_snapshot_xmin(pg_current_snapshot());
 
   RETURN QUERY
+  -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
+  -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."ParamsJson"
+      t."UserAgent", t."Referer", pj.params_json, cp.client_params
     FROM "PiXL"."Test" t
+    CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
+    CROSS JOIN LATERAL (
+      -- Keys only, values fetched for the few that match: cheaper than jsonb_each_text over every key.
+      SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k) AS client_params
+      FROM jsonb_object_keys(pj.params_json) k
+      WHERE starts_with(k, '_cp_') AND octet_length(k) > 4
+    ) cp
     WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
     ORDER BY t."TxId", t."Id"
     LIMIT "BatchSize"
@@ -245,55 +257,55 @@ BEGIN
       "ETL"."TryInt"(j."sy"),
       "ETL"."TryInt"(j."cd"),
       "ETL"."TryDecimal"(j."pd", 5, 2),
-      left(j."ori", 50),
-      left(j."tz", 100),
+      CASE WHEN octet_length(j."ori") <= 50 THEN j."ori" ELSE left(j."ori", 50) END,
+      CASE WHEN octet_length(j."tz") <= 100 THEN j."tz" ELSE left(j."tz", 100) END,
       "ETL"."TryInt"(j."tzo"),
       "ETL"."TryBigint"(j."ts"),
-      left(j."tzLocale", 200),
-      left(j."dateFormat", 200),
-      left(j."numberFormat", 200),
-      left(j."relativeTime", 200),
-      left(j."lang", 50),
-      left(j."langs", 500),
-      left(j."plt", 100),
-      left(j."vnd", 200),
-      left(j."ua", 2000),
+      CASE WHEN octet_length(j."tzLocale") <= 200 THEN j."tzLocale" ELSE left(j."tzLocale", 200) END,
+      CASE WHEN octet_length(j."dateFormat") <= 200 THEN j."dateFormat" ELSE left(j."dateFormat", 200) END,
+      CASE WHEN octet_length(j."numberFormat") <= 200 THEN j."numberFormat" ELSE left(j."numberFormat", 200) END,
+      CASE WHEN octet_length(j."relativeTime") <= 200 THEN j."relativeTime" ELSE left(j."relativeTime", 200) END,
+      CASE WHEN octet_length(j."lang") <= 50 THEN j."lang" ELSE left(j."lang", 50) END,
+      CASE WHEN octet_length(j."langs") <= 500 THEN j."langs" ELSE left(j."langs", 500) END,
+      CASE WHEN octet_length(j."plt") <= 100 THEN j."plt" ELSE left(j."plt", 100) END,
+      CASE WHEN octet_length(j."vnd") <= 200 THEN j."vnd" ELSE left(j."vnd", 200) END,
+      CASE WHEN octet_length(j."ua") <= 2000 THEN j."ua" ELSE left(j."ua", 2000) END,
       "ETL"."TryInt"(j."cores"),
       "ETL"."TryDecimal"(j."mem", 5, 2),
       "ETL"."TryInt"(j."touch"),
-      left(j."product", 50),
-      left(j."productSub", 50),
-      left(j."vendorSub", 200),
-      left(j."appName", 100),
-      left(j."appVersion", 500),
-      left(j."appCodeName", 100),
-      left(j."gpu", 500),
-      left(j."gpuVendor", 200),
-      left(j."webglParams", 2000),
+      CASE WHEN octet_length(j."product") <= 50 THEN j."product" ELSE left(j."product", 50) END,
+      CASE WHEN octet_length(j."productSub") <= 50 THEN j."productSub" ELSE left(j."productSub", 50) END,
+      CASE WHEN octet_length(j."vendorSub") <= 200 THEN j."vendorSub" ELSE left(j."vendorSub", 200) END,
+      CASE WHEN octet_length(j."appName") <= 100 THEN j."appName" ELSE left(j."appName", 100) END,
+      CASE WHEN octet_length(j."appVersion") <= 500 THEN j."appVersion" ELSE left(j."appVersion", 500) END,
+      CASE WHEN octet_length(j."appCodeName") <= 100 THEN j."appCodeName" ELSE left(j."appCodeName", 100) END,
+      CASE WHEN octet_length(j."gpu") <= 500 THEN j."gpu" ELSE left(j."gpu", 500) END,
+      CASE WHEN octet_length(j."gpuVendor") <= 200 THEN j."gpuVendor" ELSE left(j."gpuVendor", 200) END,
+      CASE WHEN octet_length(j."webglParams") <= 2000 THEN j."webglParams" ELSE left(j."webglParams", 2000) END,
       "ETL"."TryInt"(j."webglExt"),
       "ETL"."TryBit"(j."webgl"),
       "ETL"."TryBit"(j."webgl2"),
-      left(j."canvasFP", 200),
-      left(j."webglFP", 200),
-      left(j."audioFP", 200),
-      left(j."audioHash", 200),
-      left(j."mathFP", 200),
-      left(j."errorFP", 200),
-      left(j."cssFontVariant", 200),
-      left(j."fonts", 4000),
+      CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END,
+      CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END,
+      CASE WHEN octet_length(j."audioFP") <= 200 THEN j."audioFP" ELSE left(j."audioFP", 200) END,
+      CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END,
+      CASE WHEN octet_length(j."mathFP") <= 200 THEN j."mathFP" ELSE left(j."mathFP", 200) END,
+      CASE WHEN octet_length(j."errorFP") <= 200 THEN j."errorFP" ELSE left(j."errorFP", 200) END,
+      CASE WHEN octet_length(j."cssFontVariant") <= 200 THEN j."cssFontVariant" ELSE left(j."cssFontVariant", 200) END,
+      CASE WHEN octet_length(j."fonts") <= 4000 THEN j."fonts" ELSE left(j."fonts", 4000) END,
       "ETL"."TryInt"(j."plugins"),
-      left(j."pluginList", 4000),
+      CASE WHEN octet_length(j."pluginList") <= 4000 THEN j."pluginList" ELSE left(j."pluginList", 4000) END,
       "ETL"."TryInt"(j."mimeTypes"),
-      left(j."mimeList", 4000),
-      left(j."voices", 4000),
-      left(j."gamepads", 1000),
-      left(j."localIp", 50),
-      left(j."conn", 50),
+      CASE WHEN octet_length(j."mimeList") <= 4000 THEN j."mimeList" ELSE left(j."mimeList", 4000) END,
+      CASE WHEN octet_length(j."voices") <= 4000 THEN j."voices" ELSE left(j."voices", 4000) END,
+      CASE WHEN octet_length(j."gamepads") <= 1000 THEN j."gamepads" ELSE left(j."gamepads", 1000) END,
+      CASE WHEN octet_length(j."localIp") <= 50 THEN j."localIp" ELSE left(j."localIp", 50) END,
+      CASE WHEN octet_length(j."conn") <= 50 THEN j."conn" ELSE left(j."conn", 50) END,
       "ETL"."TryDecimal"(j."dl", 10, 2),
-      left(j."dlMax", 50),
+      CASE WHEN octet_length(j."dlMax") <= 50 THEN j."dlMax" ELSE left(j."dlMax", 50) END,
       "ETL"."TryInt"(j."rtt"),
       "ETL"."TryBit"(j."save"),
-      left(j."connType", 50),
+      CASE WHEN octet_length(j."connType") <= 50 THEN j."connType" ELSE left(j."connType", 50) END,
       "ETL"."TryBit"(j."online"),
       "ETL"."TryInt"(j."storageQuota"),
       "ETL"."TryInt"(j."storageUsed"),
@@ -306,7 +318,7 @@ BEGIN
       "ETL"."TryInt"(j."audioInputs"),
       "ETL"."TryInt"(j."videoInputs"),
       "ETL"."TryBit"(j."ck"),
-      left(j."dnt", 50),
+      CASE WHEN octet_length(j."dnt") <= 50 THEN j."dnt" ELSE left(j."dnt", 50) END,
       "ETL"."TryBit"(j."pdf"),
       "ETL"."TryBit"(j."webdr"),
       "ETL"."TryBit"(j."java"),
@@ -320,7 +332,7 @@ BEGIN
       "ETL"."TryBit"(j."touchEvent"),
       "ETL"."TryBit"(j."pointerEvent"),
       "ETL"."TryBit"(j."hover"),
-      left(j."pointer", 20),
+      CASE WHEN octet_length(j."pointer") <= 20 THEN j."pointer" ELSE left(j."pointer", 20) END,
       "ETL"."TryBit"(j."darkMode"),
       "ETL"."TryBit"(j."lightMode"),
       "ETL"."TryBit"(j."reducedMotion"),
@@ -329,51 +341,51 @@ BEGIN
       "ETL"."TryBit"(j."forcedColors"),
       "ETL"."TryBit"(j."invertedColors"),
       "ETL"."TryBit"(j."standalone"),
-      left(j."docCharset", 50),
-      left(j."docCompat", 50),
-      left(j."docReady", 50),
+      CASE WHEN octet_length(j."docCharset") <= 50 THEN j."docCharset" ELSE left(j."docCharset", 50) END,
+      CASE WHEN octet_length(j."docCompat") <= 50 THEN j."docCompat" ELSE left(j."docCompat", 50) END,
+      CASE WHEN octet_length(j."docReady") <= 50 THEN j."docReady" ELSE left(j."docReady", 50) END,
       "ETL"."TryBit"(j."docHidden"),
-      left(j."docVisibility", 50),
-      left(j."url", 2000),
-      left(j."ref", 2000),
-      left(j."title", 1000),
-      left(j."domain", 500),
-      left(j."path", 1000),
-      left(j."hash", 500),
-      left(j."protocol", 20),
+      CASE WHEN octet_length(j."docVisibility") <= 50 THEN j."docVisibility" ELSE left(j."docVisibility", 50) END,
+      CASE WHEN octet_length(j."url") <= 2000 THEN j."url" ELSE left(j."url", 2000) END,
+      CASE WHEN octet_length(j."ref") <= 2000 THEN j."ref" ELSE left(j."ref", 2000) END,
+      CASE WHEN octet_length(j."title") <= 1000 THEN j."title" ELSE left(j."title", 1000) END,
+      CASE WHEN octet_length(j."domain") <= 500 THEN j."domain" ELSE left(j."domain", 500) END,
+      CASE WHEN octet_length(j."path") <= 1000 THEN j."path" ELSE left(j."path", 1000) END,
+      CASE WHEN octet_length(j."hash") <= 500 THEN j."hash" ELSE left(j."hash", 500) END,
+      CASE WHEN octet_length(j."protocol") <= 20 THEN j."protocol" ELSE left(j."protocol", 20) END,
       "ETL"."TryInt"(j."hist"),
       "ETL"."TryInt"(j."loadTime"),
       "ETL"."TryInt"(j."domTime"),
       "ETL"."TryInt"(j."dnsTime"),
       "ETL"."TryInt"(j."tcpTime"),
       "ETL"."TryInt"(j."ttfb"),
-      left(j."botSignals", 4000),
+      CASE WHEN octet_length(j."botSignals") <= 4000 THEN j."botSignals" ELSE left(j."botSignals", 4000) END,
       "ETL"."TryInt"(j."botScore"),
       "ETL"."TryInt"(j."combinedThreatScore"),
       "ETL"."TryInt"(j."scriptExecTime"),
       "ETL"."TryBit"(j."botPermInconsistent"),
       "ETL"."TryBit"(j."canvasEvasion"),
       "ETL"."TryBit"(j."webglEvasion"),
-      left(j."evasionDetected", 1000),
-      left(j."_proxyBlocked", 1000),
-      left(j."uaArch", 50),
-      left(j."uaBitness", 10),
-      left(j."uaModel", 200),
-      left(j."uaPlatformVersion", 100),
-      left(j."uaFullVersion", 500),
+      CASE WHEN octet_length(j."evasionDetected") <= 1000 THEN j."evasionDetected" ELSE left(j."evasionDetected", 1000) END,
+      CASE WHEN octet_length(j."_proxyBlocked") <= 1000 THEN j."_proxyBlocked" ELSE left(j."_proxyBlocked", 1000) END,
+      CASE WHEN octet_length(j."uaArch") <= 50 THEN j."uaArch" ELSE left(j."uaArch", 50) END,
+      CASE WHEN octet_length(j."uaBitness") <= 10 THEN j."uaBitness" ELSE left(j."uaBitness", 10) END,
+      CASE WHEN octet_length(j."uaModel") <= 200 THEN j."uaModel" ELSE left(j."uaModel", 200) END,
+      CASE WHEN octet_length(j."uaPlatformVersion") <= 100 THEN j."uaPlatformVersion" ELSE left(j."uaPlatformVersion", 100) END,
+      CASE WHEN octet_length(j."uaFullVersion") <= 500 THEN j."uaFullVersion" ELSE left(j."uaFullVersion", 500) END,
       "ETL"."TryBit"(j."uaWow64"),
       "ETL"."TryBit"(j."uaMobile"),
-      left(j."uaPlatform", 50),
-      left(j."uaBrands", 500),
-      left(j."uaFormFactor", 100),
-      left(j."oscpu", 200),
-      left(j."buildID", 100),
+      CASE WHEN octet_length(j."uaPlatform") <= 50 THEN j."uaPlatform" ELSE left(j."uaPlatform", 50) END,
+      CASE WHEN octet_length(j."uaBrands") <= 500 THEN j."uaBrands" ELSE left(j."uaBrands", 500) END,
+      CASE WHEN octet_length(j."uaFormFactor") <= 100 THEN j."uaFormFactor" ELSE left(j."uaFormFactor", 100) END,
+      CASE WHEN octet_length(j."oscpu") <= 200 THEN j."oscpu" ELSE left(j."oscpu", 200) END,
+      CASE WHEN octet_length(j."buildID") <= 100 THEN j."buildID" ELSE left(j."buildID", 100) END,
       "ETL"."TryBit"(j."chromeObj"),
       "ETL"."TryBit"(j."chromeRuntime"),
       "ETL"."TryBigint"(j."jsHeapLimit"),
       "ETL"."TryBigint"(j."jsHeapTotal"),
       "ETL"."TryBigint"(j."jsHeapUsed"),
-      left(j."canvasConsistency", 50),
+      CASE WHEN octet_length(j."canvasConsistency") <= 50 THEN j."canvasConsistency" ELSE left(j."canvasConsistency", 50) END,
       "ETL"."TryBit"(j."audioStable"),
       "ETL"."TryBit"(j."audioNoiseDetected"),
       "ETL"."TryInt"(j."mouseMoves"),
@@ -383,12 +395,12 @@ BEGIN
       "ETL"."TryBit"(j."scrollContradiction"),
       "ETL"."TryInt"(j."moveTimingCV"),
       "ETL"."TryInt"(j."moveSpeedCV"),
-      left(j."moveCountBucket", 20),
-      left(j."behavioralFlags", 200),
-      left(j."stealthSignals", 500),
+      CASE WHEN octet_length(j."moveCountBucket") <= 20 THEN j."moveCountBucket" ELSE left(j."moveCountBucket", 20) END,
+      CASE WHEN octet_length(j."behavioralFlags") <= 200 THEN j."behavioralFlags" ELSE left(j."behavioralFlags", 200) END,
+      CASE WHEN octet_length(j."stealthSignals") <= 500 THEN j."stealthSignals" ELSE left(j."stealthSignals", 500) END,
       "ETL"."TryBit"(j."fontMethodMismatch"),
-      left(j."evasionSignalsV2", 500),
-      left(j."crossSignals", 500),
+      CASE WHEN octet_length(j."evasionSignalsV2") <= 500 THEN j."evasionSignalsV2" ELSE left(j."evasionSignalsV2", 500) END,
+      CASE WHEN octet_length(j."crossSignals") <= 500 THEN j."crossSignals" ELSE left(j."crossSignals", 500) END,
       "ETL"."TryInt"(j."anomalyScore"),
       "ETL"."TryInt"(j."_srv_subnetIps"),
       "ETL"."TryInt"(j."_srv_subnetHits"),
@@ -398,7 +410,7 @@ BEGIN
       "ETL"."TryBit"(j."_srv_subnetAlert"),
       "ETL"."TryBit"(j."_srv_rapidFire")
     FROM batch b
-    CROSS JOIN LATERAL jsonb_to_record(b."ParamsJson") AS j(
+    CROSS JOIN LATERAL jsonb_to_record(b.params_json) AS j(
       "synthetic" text, "tier" text, "sw" text, "sh" text, "saw" text, "sah" text, "vw" text, "vh" text, "ow" text, "oh" text, "sx" text, "sy" text, "cd" text, "pd" text, "ori" text, "tz" text, "tzo" text, "ts" text, "tzLocale" text, "dateFormat" text, "numberFormat" text, "relativeTime" text, "lang" text, "langs" text, "plt" text, "vnd" text, "ua" text, "cores" text, "mem" text, "touch" text, "product" text, "productSub" text, "vendorSub" text, "appName" text, "appVersion" text, "appCodeName" text, "gpu" text, "gpuVendor" text, "webglParams" text, "webglExt" text, "webgl" text, "webgl2" text, "canvasFP" text, "webglFP" text, "audioFP" text, "audioHash" text, "mathFP" text, "errorFP" text, "cssFontVariant" text, "fonts" text, "plugins" text, "pluginList" text, "mimeTypes" text, "mimeList" text, "voices" text, "gamepads" text, "localIp" text, "conn" text, "dl" text, "dlMax" text, "rtt" text, "save" text, "connType" text, "online" text, "storageQuota" text, "storageUsed" text, "ls" text, "ss" text, "idb" text, "caches" text, "batteryLevel" text, "batteryCharging" text, "audioInputs" text, "videoInputs" text, "ck" text, "dnt" text, "pdf" text, "webdr" text, "java" text, "canvas" text, "wasm" text, "ww" text, "swk" text, "mediaDevices" text, "clipboard" text, "speechSynth" text, "touchEvent" text, "pointerEvent" text, "hover" text, "pointer" text, "darkMode" text, "lightMode" text, "reducedMotion" text, "reducedData" text, "contrast" text, "forcedColors" text, "invertedColors" text, "standalone" text, "docCharset" text, "docCompat" text, "docReady" text, "docHidden" text, "docVisibility" text, "url" text, "ref" text, "title" text, "domain" text, "path" text, "hash" text, "protocol" text, "hist" text, "loadTime" text, "domTime" text, "dnsTime" text, "tcpTime" text, "ttfb" text, "botSignals" text, "botScore" text, "combinedThreatScore" text, "scriptExecTime" text, "botPermInconsistent" text, "canvasEvasion" text, "webglEvasion" text, "evasionDetected" text, "_proxyBlocked" text, "uaArch" text, "uaBitness" text, "uaModel" text, "uaPlatformVersion" text, "uaFullVersion" text, "uaWow64" text, "uaMobile" text, "uaPlatform" text, "uaBrands" text, "uaFormFactor" text, "oscpu" text, "buildID" text, "chromeObj" text, "chromeRuntime" text, "jsHeapLimit" text, "jsHeapTotal" text, "jsHeapUsed" text, "canvasConsistency" text, "audioStable" text, "audioNoiseDetected" text, "mouseMoves" text, "scrolled" text, "scrollY" text, "mouseEntropy" text, "scrollContradiction" text, "moveTimingCV" text, "moveSpeedCV" text, "moveCountBucket" text, "behavioralFlags" text, "stealthSignals" text, "fontMethodMismatch" text, "evasionSignalsV2" text, "crossSignals" text, "anomalyScore" text, "_srv_subnetIps" text, "_srv_subnetHits" text, "_srv_hitsIn15s" text, "_srv_lastGapMs" text, "_srv_subSecDupe" text, "_srv_subnetAlert" text, "_srv_rapidFire" text
     )
     ON CONFLICT ("SourceId") DO NOTHING
@@ -436,17 +448,12 @@ BEGIN
     INSERT INTO "PiXL"."Visit" (
       "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
     )
-    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", cp.params,
-      "ETL"."NormalizeEmail"(cp.params ->> 'email')
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
+      "ETL"."NormalizeEmail"(b.client_params ->> 'email')
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
-    CROSS JOIN LATERAL (
-      SELECT jsonb_object_agg(substr(e.key, 5), e.value) AS params
-      FROM jsonb_each_text(b."ParamsJson") e
-      WHERE left(e.key, 4) = '_cp_' AND length(e.key) > 4
-    ) cp
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),
