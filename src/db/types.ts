@@ -25,6 +25,27 @@ export interface HitRow {
 
 export type Row = Record<string, unknown>;
 
+/** One stored range of PiXL.DatacenterRange (16-byte sortable keys, IPv4 as ::ffff:a.b.c.d). */
+export interface DatacenterRangeRow {
+  cidr: string;
+  family: 4 | 6;
+  start: Buffer;
+  end: Buffer;
+  region: string | null;
+  service: string | null;
+}
+
+/** A provider's new ranges and the refresh state stored with them (ETL.RangeRefresh). */
+export interface DatacenterRangeLoad {
+  provider: string;
+  ranges: readonly DatacenterRangeRow[];
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string;
+  publishedCount: number;
+  rejectedCount: number;
+}
+
 /** A column of a bulk load: its name and how to send values (strings are sent as Unicode text). */
 export interface BulkColumn {
   name: string;
@@ -36,6 +57,11 @@ export interface Warehouse {
   readonly engine: DatabaseEngine;
   /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
   insertHits(rows: readonly HitRow[]): Promise<number>;
+  /**
+   * Replaces one provider's rows of PiXL.DatacenterRange and its ETL.RangeRefresh state (status loaded,
+   * ChangedAt = now) in one transaction, under the lock that ETL.usp_ClassifyIPs shares.
+   */
+  replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void>;
   /** Runs one statement with positional parameters written as $1, $2, ... (translated per engine). */
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Quotes a dotted object name for this engine: "PiXL"."Test" or [PiXL].[Test]. */

@@ -1,5 +1,7 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
+import type { DatacenterRangeLoad } from '../types.js';
+import { replaceDatacenterRanges } from './datacenterRanges.js';
 import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
 
@@ -101,6 +103,10 @@ export class MssqlWarehouse implements Warehouse {
       await tx.rollback().catch(() => undefined);
       throw error;
     }
+  }
+
+  async replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {
+    await replaceDatacenterRanges(await this.connected(), load);
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {

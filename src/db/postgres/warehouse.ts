@@ -1,5 +1,7 @@
 /** PostgreSQL engine (driver `pg`). Identifiers are quoted so names match SQL Server exactly. */
 import pg from 'pg';
+import type { DatacenterRangeLoad } from '../types.js';
+import { replaceDatacenterRanges } from './datacenterRanges.js';
 import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
 import { copyRows } from './bulkLoad.js';
 
@@ -65,6 +67,10 @@ export class PostgresWarehouse implements Warehouse {
     }
     const result = await this.pool.query(INSERT_HITS, columns);
     return result.rowCount ?? 0;
+  }
+
+  replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {
+    return replaceDatacenterRanges(this.pool, load);
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
