@@ -173,7 +173,10 @@ BEGIN
     ${typedValues.join(',\n    ')}
   ) v
   OUTER APPLY (
-    SELECT CASE WHEN COUNT(*) > 0 THEN JSON_OBJECTAGG(SUBSTRING(o.[key], 5, 4000) : o.[value]) END AS ClientParamsJson
+    -- STRING_AGG + STRING_ESCAPE rather than JSON_OBJECTAGG (still a preview feature on SQL Server 2025);
+    -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL.
+    SELECT N'{' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(SUBSTRING(o.[key], 5, 4000), 'json') + N'":"'
+      + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',') + N'}' AS ClientParamsJson
     FROM OPENJSON(bt.ParamsJson) o
     WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8
   ) cp
