@@ -76,7 +76,7 @@ describe.each(enginesUnderTest())('ETL.usp_MatchVisits on $name', (engine) => {
     const matchEmail = v.email?.replace(/^ +| +$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase()) || null;
     await t.db.query(
       `INSERT INTO ${q('PiXL.Visit')} (${q('VisitID')}, ${q('CompanyID')}, ${q('PiXLID')}, ${q('DeviceId')}, ${q('ReceivedAt')}, ${q('ClientParamsJson')}, ${q('MatchEmail')})
-       VALUES ($1, $2, '1', $3, $4, $5, $6)`,
+       VALUES ($1, $2, '1', $3, $4, ${t.db.engine === 'mssql' ? 'CAST($5 AS JSON)' : '$5'}, $6)`,
       [id, v.company ?? '12800', await deviceId(v.device), at(v.minute), JSON.stringify(params), matchEmail],
     );
     return id;

@@ -21,11 +21,12 @@ CREATE UNIQUE NONCLUSTERED INDEX UX_Visit_MatchSeq ON PiXL.Visit (MatchSeq);
 CREATE NONCLUSTERED INDEX IX_Match_Pending ON PiXL.Match (MatchType, MatchKey) WHERE IndividualKey IS NULL;
 CREATE NONCLUSTERED INDEX IX_Match_IndividualKey ON PiXL.Match (IndividualKey) WHERE IndividualKey IS NOT NULL;
 
--- Which visits a match counted: one row per visit and match type.
+-- Which visits a match counted: one row per visit and match type. Only usp_MatchVisits writes it and Match
+-- rows are never deleted, so MatchId has no foreign key (as on PostgreSQL, where its check was costly).
 CREATE TABLE PiXL.MatchVisit (
   VisitID   BIGINT NOT NULL,
   MatchType VARCHAR(10) NOT NULL,
-  MatchId   BIGINT NOT NULL CONSTRAINT FK_MatchVisit_Match REFERENCES PiXL.Match (MatchId),
+  MatchId   BIGINT NOT NULL,
   CONSTRAINT PK_MatchVisit PRIMARY KEY CLUSTERED (VisitID, MatchType)
 );
 CREATE NONCLUSTERED INDEX IX_MatchVisit_MatchId ON PiXL.MatchVisit (MatchId, VisitID);
@@ -206,7 +207,10 @@ BEGIN
 
   -- Visits already linked to their match were counted by an earlier run.
   DELETE c FROM #cand AS c
-  WHERE EXISTS (SELECT 1 FROM PiXL.MatchVisit AS mv WHERE mv.VisitID = c.VisitID AND mv.MatchType = c.MatchType);
+  WHERE EXISTS (
+    SELECT 1 FROM PiXL.MatchVisit AS mv
+    WHERE mv.VisitID BETWEEN @fromId AND @toId AND mv.VisitID = c.VisitID AND mv.MatchType = c.MatchType
+  );
 
   -- 3. Newest consumer record per key: one index seek each.
   UPDATE c SET IndividualKey = f.IndividualKey, AddressKey = f.AddressKey

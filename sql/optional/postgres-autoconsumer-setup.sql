@@ -19,11 +19,11 @@
 CREATE SCHEMA IF NOT EXISTS "PiXL";
 
 CREATE OR REPLACE FUNCTION "PiXL"."NormaliseEmail"(email text) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN NULLIF(lower(btrim(email, E' \t\r\n') COLLATE "C"), '');
 
 CREATE OR REPLACE FUNCTION "PiXL"."EmailSha256"(email text) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN encode(sha256(convert_to("PiXL"."NormaliseEmail"(email), 'UTF8')), 'hex');
 
 ALTER TABLE public."AutoConsumer"

@@ -6,15 +6,16 @@
 
 -- The one definition of a normalised email (mirrored by src/identity/email.ts and the T-SQL migration):
 -- surrounding spaces, tabs, CR and LF trimmed, ASCII A-Z lower-cased (COLLATE "C" makes lower() ASCII-only
--- whatever the database locale), NULL when nothing is left.
+-- whatever the database locale), NULL when nothing is left. Not STRICT: a non-strict one-expression SQL
+-- function is inlined by the planner, which halves its cost per row (NULL in still gives NULL out).
 CREATE FUNCTION "PiXL"."NormaliseEmail"(email text) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN NULLIF(lower(btrim(email, E' \t\r\n') COLLATE "C"), '');
 
 -- Lowercase hex SHA-256 of the normalised email's UTF-8 bytes. convert_to() is only STABLE in the catalogue;
 -- in a UTF8 database it is a fixed byte copy, so IMMUTABLE is true here (the check below enforces UTF8).
 CREATE FUNCTION "PiXL"."EmailSha256"(email text) RETURNS text
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN encode(sha256(convert_to("PiXL"."NormaliseEmail"(email), 'UTF8')), 'hex');
 
 DO $$

@@ -20,11 +20,12 @@ ALTER TABLE "ETL"."MatchWatermark"
 CREATE INDEX "IX_Match_Pending" ON "PiXL"."Match" ("MatchType", "MatchKey") WHERE "IndividualKey" IS NULL;
 CREATE INDEX "IX_Match_IndividualKey" ON "PiXL"."Match" ("IndividualKey") WHERE "IndividualKey" IS NOT NULL;
 
--- Which visits a match counted: one row per visit and match type.
+-- Which visits a match counted: one row per visit and match type. Only usp_MatchVisits writes it and Match
+-- rows are never deleted, so MatchId has no foreign key (its per-row check was a tenth of a batch's time).
 CREATE TABLE "PiXL"."MatchVisit" (
   "VisitID"   bigint NOT NULL,
   "MatchType" varchar(10) NOT NULL,
-  "MatchId"   bigint NOT NULL REFERENCES "PiXL"."Match" ("MatchId"),
+  "MatchId"   bigint NOT NULL,
   PRIMARY KEY ("VisitID", "MatchType")
 );
 CREATE INDEX "IX_MatchVisit_MatchId" ON "PiXL"."MatchVisit" ("MatchId", "VisitID");
@@ -95,7 +96,12 @@ BEGIN
     last_consumer := 0;
   END IF;
 
-  CREATE TEMP TABLE IF NOT EXISTS match_late ("MatchId" bigint PRIMARY KEY) ON COMMIT DELETE ROWS;
+  -- Work tables of this transaction (emptied at commit).
+  CREATE TEMP TABLE IF NOT EXISTS match_late ("MatchId" bigint, "IndividualKey" varchar(35)) ON COMMIT DELETE ROWS;
+  CREATE TEMP TABLE IF NOT EXISTS match_key (
+    "MatchId" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
+    "MatchKey" varchar(200), "IndividualKey" varchar(35)
+  ) ON COMMIT DELETE ROWS;
   CREATE TEMP TABLE IF NOT EXISTS match_candidate (
     "VisitID" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
     "MatchKey" varchar(200), "DeviceId" bigint, "IpId" bigint, "ReceivedAt" timestamp(3),
@@ -104,8 +110,9 @@ BEGIN
   CREATE TEMP TABLE IF NOT EXISTS match_seen (
     "IndividualKey" varchar(35), "DeviceId" bigint, "ReceivedAt" timestamp(3)
   ) ON COMMIT DELETE ROWS;
-  -- Emptied at commit; emptied here too in case a caller runs this twice in one transaction.
+  -- Emptied here too in case a caller runs this twice in one transaction.
   DELETE FROM match_late;
+  DELETE FROM match_key;
   DELETE FROM match_candidate;
   DELETE FROM match_seen;
 
@@ -137,9 +144,9 @@ BEGIN
         "MatchedAt" = coalesce(m."MatchedAt", now_utc)
       FROM found f
       WHERE m."MatchId" = f."MatchId" AND f."IndividualKey" IS NOT NULL
-      RETURNING m."MatchId"
+      RETURNING m."MatchId", m."IndividualKey"
     )
-    INSERT INTO match_late SELECT r."MatchId" FROM resolved r;
+    INSERT INTO match_late SELECT r."MatchId", r."IndividualKey" FROM resolved r;
     GET DIAGNOSTICS v_late = ROW_COUNT;
   END IF;
 
@@ -171,10 +178,12 @@ BEGIN
   )
   SELECT s.n, s.lo, s.hi, s.seq INTO v_rows, v_from, v_to, v_to_seq FROM stats s;
 
-  -- Visits already linked to their match were counted by an earlier run.
+  -- Visits already linked to their match were counted by an earlier run (the VisitID range keeps this a
+  -- range read of MatchVisit's key whatever the statistics say).
   DELETE FROM match_candidate c
   USING "PiXL"."MatchVisit" mv
-  WHERE mv."VisitID" = c."VisitID" AND mv."MatchType" = c."MatchType";
+  WHERE mv."VisitID" BETWEEN v_from AND v_to
+    AND mv."VisitID" = c."VisitID" AND mv."MatchType" = c."MatchType";
 
   -- 3. Newest consumer record per key: one index seek each.
   WITH keys AS (SELECT DISTINCT c."MatchType", c."MatchKey" FROM match_candidate c),
@@ -199,6 +208,7 @@ BEGIN
   FROM found f WHERE f."MatchType" = c."MatchType" AND f."MatchKey" = c."MatchKey";
 
   -- 4. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
+  WITH upserted AS (
   INSERT INTO "PiXL"."Match" AS m (
     "CompanyID", "PiXLID", "MatchType", "MatchKey", "IndividualKey", "AddressKey", "DeviceId", "IpId",
     "FirstVisitID", "LatestVisitID", "FirstSeen", "LastSeen", "HitCount", "MatchedAt"
@@ -230,29 +240,31 @@ BEGIN
     "LastSeen" = GREATEST(m."LastSeen", excluded."LastSeen"),
     "IndividualKey" = coalesce(m."IndividualKey", excluded."IndividualKey"),
     "AddressKey" = coalesce(m."AddressKey", excluded."AddressKey"),
-    "MatchedAt" = coalesce(m."MatchedAt", CASE WHEN excluded."IndividualKey" IS NOT NULL THEN now_utc END);
+    "MatchedAt" = coalesce(m."MatchedAt", CASE WHEN excluded."IndividualKey" IS NOT NULL THEN now_utc END)
+  RETURNING m."MatchId", m."CompanyID", m."PiXLID", m."MatchType", m."MatchKey", m."IndividualKey"
+  )
+  INSERT INTO match_key SELECT * FROM upserted;
 
   -- 5. Link each candidate visit to its match.
-  UPDATE match_candidate c SET "MatchId" = m."MatchId"
-  FROM "PiXL"."Match" m
-  WHERE m."CompanyID" = c."CompanyID" AND m."PiXLID" = c."PiXLID" AND m."MatchType" = c."MatchType"
-    AND m."MatchKey" = c."MatchKey";
+  UPDATE match_candidate c SET "MatchId" = k."MatchId"
+  FROM match_key k
+  WHERE k."CompanyID" = c."CompanyID" AND k."PiXLID" = c."PiXLID" AND k."MatchType" = c."MatchType"
+    AND k."MatchKey" = c."MatchKey";
   INSERT INTO "PiXL"."MatchVisit" ("VisitID", "MatchType", "MatchId")
   SELECT c."VisitID", c."MatchType", c."MatchId" FROM match_candidate c;
 
   SELECT count(DISTINCT c."VisitID")::integer INTO v_matched
-  FROM match_candidate c JOIN "PiXL"."Match" m ON m."MatchId" = c."MatchId"
-  WHERE m."IndividualKey" IS NOT NULL;
+  FROM match_candidate c JOIN match_key k ON k."MatchId" = c."MatchId"
+  WHERE k."IndividualKey" IS NOT NULL;
 
   -- 6. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
   INSERT INTO match_seen
-  SELECT m."IndividualKey", c."DeviceId", c."ReceivedAt"
-  FROM match_candidate c JOIN "PiXL"."Match" m ON m."MatchId" = c."MatchId"
-  WHERE m."IndividualKey" IS NOT NULL
+  SELECT k."IndividualKey", c."DeviceId", c."ReceivedAt"
+  FROM match_candidate c JOIN match_key k ON k."MatchId" = c."MatchId"
+  WHERE k."IndividualKey" IS NOT NULL
   UNION ALL
-  SELECT m."IndividualKey", v."DeviceId", v."ReceivedAt"
+  SELECT l."IndividualKey", v."DeviceId", v."ReceivedAt"
   FROM match_late l
-  JOIN "PiXL"."Match" m ON m."MatchId" = l."MatchId"
   JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = l."MatchId"
   JOIN "PiXL"."Visit" v ON v."VisitID" = mv."VisitID";
 
