@@ -42,7 +42,10 @@ function* visits(generator: ConsumerGenerator, consumers: number): Generator<unk
     if (kind < 8) {
       // The next seeded row with an email, spread over the whole small table.
       let c = generator.row(row);
-      while (!c.email || !c.email.includes('@')) c = generator.row((row = (row + 7919) % consumers));
+      while (!c.email?.includes('@')) {
+        row = (row + 7919) % consumers;
+        c = generator.row(row);
+      }
       row = (row + 7919) % consumers;
       const email = c.email;
       params =
