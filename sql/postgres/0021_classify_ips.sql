@@ -1,0 +1,51 @@
+-- Fills PiXL.IP.IpType / IsDatacenter / DatacenterProvider in the ETL (issue 5), from the class ranges and the
+-- datacenter ranges of 0020. IpBinary caches the address's 16-byte key (computed once, by ETL.IpToBinary);
+-- ClassifiedAt says when the row was classified: rows never classified (the default) and rows classified at
+-- or before the last change of any provider's ranges (ETL.RangeRefresh.ChangedAt) are classified again.
+ALTER TABLE "PiXL"."IP"
+  ADD COLUMN "IpBinary" bytea,
+  ADD COLUMN "ClassifiedAt" timestamp(3) NOT NULL DEFAULT '1900-01-01';
+
+CREATE INDEX "IX_IP_ClassifiedAt" ON "PiXL"."IP" ("ClassifiedAt", "IpId");
+
+-- Classifies up to BatchSize IPs that need it, oldest classification first; returns how many, and how many of
+-- them are in a datacenter. Holds the ranges lock shared: a refresh (exclusive) either committed before this
+-- batch read the ranges, or takes its ChangedAt after this batch committed, so no IP keeps a stale class.
+CREATE OR REPLACE FUNCTION "ETL"."usp_ClassifyIPs"("BatchSize" integer DEFAULT 50000)
+RETURNS TABLE ("RowsClassified" integer, "DatacenterIPs" integer)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  since timestamp(3);
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(hashtext('smartpixl-ranges-data'));
+  SELECT COALESCE(MAX(r."ChangedAt"), '1900-01-01') INTO since FROM "ETL"."RangeRefresh" r;
+
+  RETURN QUERY
+  WITH batch AS (
+    SELECT b."IpId", k.k, c."IpClass", d."Provider"
+    FROM (
+      SELECT ip."IpId", ip."IPAddress", ip."IpBinary"
+      FROM "PiXL"."IP" ip
+      WHERE ip."ClassifiedAt" <= since
+      ORDER BY ip."ClassifiedAt", ip."IpId"
+      LIMIT "BatchSize"
+    ) b
+    CROSS JOIN LATERAL "ETL"."IpToBinary"(b."IPAddress") x
+    CROSS JOIN LATERAL (SELECT COALESCE(b."IpBinary", x."IpBinary") AS k) k
+    CROSS JOIN LATERAL "ETL"."IpClassOf"(k.k) c
+    LEFT JOIN LATERAL "ETL"."DatacenterOf"(k.k) d ON true
+  ),
+  updated AS (
+    UPDATE "PiXL"."IP" ip
+    SET "IpBinary" = batch.k,
+        "IpType" = batch."IpClass",
+        "IsDatacenter" = batch."Provider" IS NOT NULL,
+        "DatacenterProvider" = batch."Provider",
+        "ClassifiedAt" = clock_timestamp() AT TIME ZONE 'UTC'
+    FROM batch
+    WHERE ip."IpId" = batch."IpId"
+    RETURNING ip."IsDatacenter"
+  )
+  SELECT COUNT(*)::integer, (COUNT(*) FILTER (WHERE u."IsDatacenter"))::integer FROM updated u;
+END
+$fn$;
