@@ -84,7 +84,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
       );
     }
     expect(lines.filter((l) => l.startsWith('parse batch ')).length).toBeGreaterThanOrEqual(3);
-    expect(lines.find((l) => l.startsWith('parse batch 1:'))).toMatch(/RowsParsed=10 .*VisitsInserted=10/);
+    expect(lines.some((l) => /^parse batch \d+: RowsParsed=10 .*VisitsInserted=10 /.test(l))).toBe(true);
     expect(reports.map((r) => [r.step, r.outcome])).toEqual([
       ['parse', 'caught-up'],
       ['match', 'skipped'],
@@ -112,12 +112,12 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     );
     await waitUntilParseable();
     const steps = etlSteps({ batchSize: 3, timeBudgetMs: 0, matchBatchSize: 1 }).slice(0, 1);
-    const [report] = await runEtlPass(
-      t.db,
-      { batchSize: 3, timeBudgetMs: 0, matchBatchSize: 1 },
-      undefined,
-      steps,
-    );
+    const settings = { batchSize: 3, timeBudgetMs: 0, matchBatchSize: 1 };
+    let [report] = await runEtlPass(t.db, settings, undefined, steps);
+    // A pass that found the horizon held by another file's transaction took nothing: try again.
+    for (let i = 0; i < 200 && !report?.totals.RowsParsed; i++) {
+      [report] = await runEtlPass(t.db, settings, undefined, steps);
+    }
     expect(report).toMatchObject({ step: 'parse', batches: 1, outcome: 'budget-spent' });
     expect(report?.totals.RowsParsed).toBe(3);
   });
@@ -141,6 +141,9 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
   });
 
   it('answers GET /api/health with the view as camelCase JSON and a status', async () => {
+    for (let i = 0; i < 200 && (await pipelineHealth(t.db, THRESHOLDS)).parseLag !== 0; i++) {
+      await runEtlPass(t.db, { batchSize: 100, timeBudgetMs: 1000, matchBatchSize: 1 });
+    }
     const { healthHandler } = await import('../src/functions/health.js');
     const response = await healthHandler(
       new HttpRequest({ url: 'http://localhost/api/health', method: 'GET' }),

@@ -146,9 +146,10 @@ BEGIN
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
-      -- Keys only, values fetched for the few that match: cheaper than jsonb_each_text over every key.
+      -- Keys only, values fetched for the few that match: cheaper than jsonb_each_text over every key; called
+      -- in the select list, the keys stream instead of being collected in a tuplestore first.
       SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k) AS client_params
-      FROM jsonb_object_keys(pj.params_json) k
+      FROM (SELECT jsonb_object_keys(pj.params_json) AS k) keys
       WHERE starts_with(k, ${lit('_cp_')}) AND octet_length(k) > 4
     ) cp
     WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
