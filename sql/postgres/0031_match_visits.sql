@@ -96,20 +96,23 @@ BEGIN
     last_consumer := 0;
   END IF;
 
-  -- Work tables of this transaction (emptied at commit).
-  CREATE TEMP TABLE IF NOT EXISTS match_late ("MatchId" bigint, "IndividualKey" varchar(35)) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS match_key (
-    "MatchId" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
-    "MatchKey" varchar(200), "IndividualKey" varchar(35)
-  ) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS match_candidate (
-    "VisitID" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
-    "MatchKey" varchar(200), "DeviceId" bigint, "IpId" bigint, "ReceivedAt" timestamp(3),
-    "IndividualKey" varchar(35), "AddressKey" varchar(35), "MatchId" bigint
-  ) ON COMMIT DELETE ROWS;
-  CREATE TEMP TABLE IF NOT EXISTS match_seen (
-    "IndividualKey" varchar(35), "DeviceId" bigint, "ReceivedAt" timestamp(3)
-  ) ON COMMIT DELETE ROWS;
+  -- Work tables of this session, emptied at every commit; created on the first call (checked first, so later
+  -- calls do not raise "already exists" notices).
+  IF to_regclass('pg_temp.match_candidate') IS NULL THEN
+    CREATE TEMP TABLE match_late ("MatchId" bigint, "IndividualKey" varchar(35)) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE match_key (
+      "MatchId" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
+      "MatchKey" varchar(200), "IndividualKey" varchar(35)
+    ) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE match_seen (
+      "IndividualKey" varchar(35), "DeviceId" bigint, "ReceivedAt" timestamp(3)
+    ) ON COMMIT DELETE ROWS;
+    CREATE TEMP TABLE match_candidate (
+      "VisitID" bigint, "CompanyID" varchar(64), "PiXLID" varchar(64), "MatchType" varchar(10),
+      "MatchKey" varchar(200), "DeviceId" bigint, "IpId" bigint, "ReceivedAt" timestamp(3),
+      "IndividualKey" varchar(35), "AddressKey" varchar(35), "MatchId" bigint
+    ) ON COMMIT DELETE ROWS;
+  END IF;
   -- Emptied here too in case a caller runs this twice in one transaction.
   DELETE FROM match_late;
   DELETE FROM match_key;
