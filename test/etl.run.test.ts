@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
-import { etlSteps, runEtlPass } from '../src/etl/runEtl.js';
+import { procedureExists } from '../src/etl/procedures.js';
+import { type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
 import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
 import { closeServices } from '../src/runtime/services.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -65,7 +66,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     ]);
   });
 
-  it('reports a parse lag, then parses in batches until caught up and skips a missing match step', async () => {
+  it('reports a parse lag, then parses in batches until caught up and skips a step whose procedure is missing', async () => {
     await t.db.insertHits(
       Array.from({ length: 25 }, (_, i) => toHitRow(makeHit({ queryString: `sw=${i}` }))),
     );
@@ -74,14 +75,21 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     expect(before).toMatchObject({ status: 'critical', testRows: 25, parsedRows: 0, parseLag: 25 });
 
     const lines: string[] = [];
-    let reports = await runEtlPass(t.db, { batchSize: 10, timeBudgetMs: 60_000, matchBatchSize: 5 }, (l) =>
-      lines.push(l),
-    );
+    const settings = { batchSize: 10, timeBudgetMs: 60_000, matchBatchSize: 5 };
+    const steps: EtlStep[] = [
+      ...etlSteps(settings).slice(0, 1),
+      {
+        name: 'match',
+        procedure: 'ETL.usp_NotWrittenYet',
+        batchSize: 5,
+        rowsColumn: 'RowsProcessed',
+        optional: true,
+      },
+    ];
+    let reports = await runEtlPass(t.db, settings, (l) => lines.push(l), steps);
     // Another file's transaction can hold the horizon: run again until every row is in.
     for (let i = 0; i < 100 && (await pipelineHealth(t.db, THRESHOLDS)).parsedRows !== 25; i++) {
-      reports = await runEtlPass(t.db, { batchSize: 10, timeBudgetMs: 60_000, matchBatchSize: 5 }, (l) =>
-        lines.push(l),
-      );
+      reports = await runEtlPass(t.db, settings, (l) => lines.push(l), steps);
     }
     expect(lines.filter((l) => l.startsWith('parse batch ')).length).toBeGreaterThanOrEqual(3);
     expect(lines.some((l) => /^parse batch \d+: RowsParsed=10 .*VisitsInserted=10 /.test(l))).toBe(true);
@@ -89,7 +97,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
       ['parse', 'caught-up'],
       ['match', 'skipped'],
     ]);
-    expect(lines).toContain('match: ETL.usp_MatchVisits does not exist yet, skipped');
+    expect(lines).toContain('match: ETL.usp_NotWrittenYet does not exist yet, skipped');
 
     const after = await pipelineHealth(t.db, THRESHOLDS);
     expect(after).toMatchObject({
@@ -123,7 +131,9 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
   });
 
   it('runs the match step once its procedure exists, from the timer function', async () => {
-    await t.db.query(FAKE_MATCH[engine.name] as string);
+    // The real procedure once its migration exists; a stand-in with its result columns before that.
+    if (!(await procedureExists(t.db, 'ETL.usp_MatchVisits')))
+      await t.db.query(FAKE_MATCH[engine.name] as string);
     const { etlHandler } = await import('../src/functions/etl.js');
     const ctx = context();
     const logged: string[] = [];
@@ -136,7 +146,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
       },
       ctx,
     );
-    expect(logged.some((l) => /^match batch 1: RowsProcessed=0 RowsMatched=0/.test(l))).toBe(true);
+    expect(logged.some((l) => /^match batch 1: RowsProcessed=\d+ /.test(l))).toBe(true);
     expect(logged.some((l) => /^parse: caught-up/.test(l))).toBe(true);
   });
 
