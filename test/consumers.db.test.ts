@@ -172,6 +172,16 @@ describe.each(enginesUnderTest())('AutoConsumer seeding on $name', (engine) => {
 
   it('re-points the source only at a table that can serve matching', async () => {
     await expect(pointConsumerSource(t.db, 'PiXL.Test')).rejects.toThrow(/cannot serve matching/);
+    // Another table with the needed columns (a copy of ten records): the source follows it, then comes back.
+    const other = t.db.engine === 'mssql' ? 'dbo.AutoConsumerCopy' : 'public.AutoConsumerCopy';
+    await t.db.query(
+      t.db.engine === 'mssql'
+        ? 'SELECT * INTO dbo.AutoConsumerCopy FROM dbo.AutoConsumer WHERE RecordID <= 10'
+        : 'CREATE TABLE public."AutoConsumerCopy" AS SELECT * FROM public."AutoConsumer" WHERE "RecordID" <= 10',
+    );
+    await pointConsumerSource(t.db, other);
+    const [copied] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${source()}`);
+    expect(Number(copied?.n)).toBe(10);
     await pointConsumerSource(t.db, consumerTable(t.db));
     const [row] = await t.db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${source()}`);
     expect(Number(row?.n)).toBe(ROWS + 1000);
