@@ -162,6 +162,39 @@ describe.each(enginesUnderTest())('AutoConsumer seeding on $name', (engine) => {
     );
   });
 
+  it.runIf(engine.name === 'mssql')(
+    'a lookup by normalised email or hash seeks the index (SQL Server)',
+    async () => {
+      const seeks = async (index: string) => {
+        const [row] = await t.db.query<{ n: number }>(
+          `SELECT ISNULL(SUM(s.user_seeks), 0) AS n FROM sys.dm_db_index_usage_stats AS s
+         JOIN sys.indexes AS i ON i.object_id = s.object_id AND i.index_id = s.index_id
+         WHERE s.database_id = DB_ID() AND i.name = $1`,
+          [index],
+        );
+        return Number(row?.n);
+      };
+      const email = [...seeded.generator.rows(1000)].find((r) => r.email)?.email as string;
+      for (const [column, index, key] of [
+        ['EMailNorm', 'IX_AutoConsumer_EMailNorm', normaliseEmail(email)],
+        ['EMailSha256', 'IX_AutoConsumer_EMailSha256', emailSha256(email)],
+      ] as const) {
+        const before = await seeks(index);
+        // The key typed as the column is (UTF-8 VARCHAR, binary CHAR), as the procedure passes it.
+        const typed =
+          column === 'EMailNorm'
+            ? 'CONVERT(VARCHAR(1020), CONVERT(NVARCHAR(4000), $1) COLLATE Latin1_General_100_BIN2_UTF8)'
+            : 'CONVERT(CHAR(64), $1) COLLATE Latin1_General_100_BIN2';
+        const rows = await t.db.query(
+          `SELECT TOP (1) IndividualKey, AddressKey FROM PiXL.AutoConsumerSource WHERE ${column} = ${typed} ORDER BY RecordID DESC`,
+          [key],
+        );
+        expect(rows).toHaveLength(1);
+        expect(await seeks(index)).toBeGreaterThan(before);
+      }
+    },
+  );
+
   it('appends to a non-empty table with the next RecordIDs and live indexes', async () => {
     const more = await seedConsumers(t.db, { rows: 1000, seed: 4 });
     expect(more.firstRecordId).toBe(ROWS + 1);
