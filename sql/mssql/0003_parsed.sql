@@ -215,7 +215,8 @@ BEGIN
   END;
   SET @horizon = MIN_ACTIVE_ROWVERSION();
 
-  SELECT TOP (@BatchSize) t.Id, t.RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
+  -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
+  SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
     t.UserAgent, t.Referer, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
   INTO #batch
   FROM PiXL.Test t
