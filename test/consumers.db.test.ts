@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsumerGenerator } from '../src/identity/consumerGenerator.js';
 import { consumerTable, pointConsumerSource } from '../src/identity/consumerSource.js';
 import { emailSha256, normaliseEmail } from '../src/identity/email.js';
-import { type SeedResult, seedConsumers } from '../src/identity/seedConsumers.js';
+import {
+  type SeedResult,
+  seedConsumers,
+  seededEmail,
+  seedLocalConsumers,
+} from '../src/identity/seedConsumers.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 
 const ROWS = 200_000;
@@ -194,6 +199,14 @@ describe.each(enginesUnderTest())('AutoConsumer seeding on $name', (engine) => {
       }
     },
   );
+
+  it('names seeded emails for demos, and the local runner seeds only an empty table', async () => {
+    const rows = await t.db.query(`SELECT ${q('RecordID')} FROM ${source()} WHERE ${q('EMailNorm')} = $1`, [
+      seededEmail(3, 5),
+    ]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(await seedLocalConsumers(t.db, 100)).toBe(0);
+  });
 
   it('appends to a non-empty table with the next RecordIDs and live indexes', async () => {
     const more = await seedConsumers(t.db, { rows: 1000, seed: 4 });

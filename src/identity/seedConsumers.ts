@@ -6,6 +6,7 @@
 import type { BulkColumn, Warehouse } from '../db/types.js';
 import { ConsumerGenerator, type GeneratorOptions, type SyntheticConsumer } from './consumerGenerator.js';
 import { consumerDdl, consumerTable } from './consumerSource.js';
+import { isPlausibleEmail, normaliseEmail } from './email.js';
 
 export interface SeedProgress {
   rows: number;
@@ -144,4 +145,14 @@ export async function seedLocalConsumers(
   const result = await seedConsumers(db, { rows, seed: 1 });
   log(`seeded ${result.rows} synthetic consumers into ${table} (${Math.round(result.rowsPerSecond)} rows/s)`);
   return result.rows;
+}
+
+/** The nth plausible email of the consumers `seed` generates, normalised (for demo links and tests). */
+export function seededEmail(seed = 1, nth = 0): string {
+  const generator = new ConsumerGenerator({ seed });
+  for (let i = 0, found = 0; i < 1_000_000; i++) {
+    const email = normaliseEmail(generator.emailOf(i));
+    if (isPlausibleEmail(email) && found++ === nth) return email;
+  }
+  throw new Error(`no plausible email among the first million consumers of seed ${seed}`);
 }
