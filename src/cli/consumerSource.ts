@@ -21,6 +21,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof SettingsError ? error.message : error instanceof Error ? error.message : error);
+  console.error(
+    error instanceof SettingsError ? error.message : error instanceof Error ? error.message : error,
+  );
   process.exitCode = 1;
 });
