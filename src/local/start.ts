@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseLocalSettings, parseSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
+import { seededEmail, seedLocalConsumers } from '../identity/seedConsumers.js';
 import { PROJECT_ROOT } from '../runtime/paths.js';
 import { startAzuriteQueue } from './azurite.js';
 import { startEmbeddedPostgres } from './embeddedPostgres.js';
@@ -57,8 +58,11 @@ async function main(): Promise<void> {
     });
     const db = openWarehouse(settings.database);
     const applied = await migrate(db, (line) => log(line));
-    await db.close();
     log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+    // A small synthetic consumer file, so a local hit with a known email resolves to an identity.
+    await seedLocalConsumers(db, local.LOCAL_SEED_CONSUMERS, log);
+    await db.close();
+    const demoEmail = local.LOCAL_SEED_CONSUMERS > 0 ? seededEmail() : 'a@b.com';
 
     const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
     stops.unshift(host.stop);
@@ -66,7 +70,7 @@ async function main(): Promise<void> {
     console.log(`
   SmartPiXL is running.
 
-  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=a%40b.com
+  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}
   Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
   Embed:     <img src="${host.url}/12800/1_SMART.GIF" width="1" height="1" alt="" style="position:absolute">
   Database:  ${databaseUrl}
