@@ -158,7 +158,7 @@ INSERT INTO "ETL"."MatchWatermark" ("ProcessName") VALUES ('MatchVisits');
 -- Typing helpers of the parse: TRY_CAST-like, a bad value gives NULL and never an error. Plain SQL functions
 -- that the planner inlines (one expression, volatility no higher than the body's: pg_input_is_valid is STABLE,
 -- so an IMMUTABLE wrapper would not be inlined), so the parse calls no function per row. The rules
--- are the ones sql/mssql writes inline; docs/ARCHITECTURE.md states them and test/etl.conformance.test.ts
+-- are the ones sql/mssql writes inline; src/warehouse/fields.ts states them and test/etl.conformance.test.ts
 -- checks them on both engines. pg_input_is_valid (PostgreSQL 16+) checks syntax and range without raising
 -- an error; the ltrim guard first keeps only optional-sign-and-digits texts (the type's input would also
 -- take spaces, underscores and 0x/0o/0b prefixes, which SQL Server's TRY_CAST does not).

@@ -5,6 +5,15 @@
  *
  * Adding a field is one line: append it to its group with `since` set to the number of a new migration, then
  * run `npm run gen:sql` (see scripts/generate-sql.ts).
+ *
+ * Typing rules, the same on both engines (test/etl.conformance.test.ts and its model test/support/etlModel.ts):
+ * - a key that is absent gives NULL; a bad value gives NULL and never fails the batch;
+ * - INT / BIGINT: an optional sign then ASCII digits only (no spaces, '.', exponent, 0x, '_'), at most 30
+ *   characters, within the type's range;
+ * - DECIMAL(p,s): an optional sign, ASCII digits with at most one '.', at most 30 characters; rounded half away
+ *   from zero to s places; NULL when that needs more than p - s integer digits;
+ * - BIT: '1' / 'true' give 1, '0' / 'false' give 0, in any letter case; anything else NULL;
+ * - VARCHAR(n): the first n characters (Unicode code points); an empty value stays ''.
  */
 
 export type SqlType =
