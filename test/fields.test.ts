@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { FIELDS, type Field, PARSED_CONTEXT_COLUMNS, parseSqlType } from '../src/warehouse/fields.js';
 import { generatedFiles } from '../src/warehouse/sqlgen/migrations.js';
+import { nvarcharFor, typedTsql } from '../src/warehouse/sqlgen/mssql.js';
 
 const REFERENCE = join(PROJECT_ROOT, '..', 'shared', 'reference', 'fields.tsv');
 
@@ -52,5 +53,18 @@ describe('generated SQL', () => {
     const added = after.filter((a) => /0005_parsed_fields\.sql$/.test(a.path));
     expect(added.map((a) => a.text.includes('NewColumn'))).toEqual([true, true]);
     expect(added.every((a) => a.text.includes('"newKey"'))).toBe(true);
+  });
+
+  it('gives SQL Server every catalog key in OPENJSON and every column in the Parsed insert (not run here)', () => {
+    const tsql = generatedFiles().find((f) => /mssql[\\/]0003_parsed\.sql$/.test(f.path))?.text ?? '';
+    for (const f of FIELDS) {
+      expect(tsql, f.key).toContain(`[${f.column}] NVARCHAR(MAX) '$."${f.key}"'`);
+      expect(tsql.match(new RegExp(`\\[${f.column}\\]`, 'g'))?.length, f.column).toBeGreaterThanOrEqual(5);
+    }
+    // Strings are cut by characters under an _SC collation and stored in twice as many UTF-16 code units.
+    expect(typedTsql({ kind: 'varchar', length: 50 }, 'x')).toBe(
+      'CAST(LEFT(x COLLATE Latin1_General_100_CI_AS_SC, 50) AS NVARCHAR(100))',
+    );
+    expect([nvarcharFor(2000), nvarcharFor(2001)]).toEqual(['NVARCHAR(4000)', 'NVARCHAR(MAX)']);
   });
 });
