@@ -14,7 +14,8 @@ try {
     await db.close();
   }
 } catch (error) {
-  const message = error instanceof Error ? error.message || String((error as { code?: string }).code) : String(error);
+  const message =
+    error instanceof Error ? error.message || String((error as { code?: string }).code) : String(error);
   console.error(error instanceof SettingsError ? message : `db:migrate failed: ${message}`);
   process.exitCode = 1;
 }

@@ -77,9 +77,7 @@ async function runInWorker(config: TriggerConfig): Promise<void> {
     for (const d of definitions) {
       if (d.kind !== 'queue') continue;
       const connection =
-        d.connection === 'AzureWebJobsStorage'
-          ? config.settings.queue.connection
-          : process.env[d.connection];
+        d.connection === 'AzureWebJobsStorage' ? config.settings.queue.connection : process.env[d.connection];
       if (!connection) throw new Error(`queue function ${d.name}: app setting ${d.connection} is not set`);
       const queue = queueClient(connection, d.queueName);
       await queue.createIfNotExists();
