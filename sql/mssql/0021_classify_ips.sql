@@ -28,21 +28,25 @@ BEGIN
   CREATE TABLE #Batch (
     IpId BIGINT NOT NULL PRIMARY KEY,
     K VARBINARY(16) NULL,
-    IpClass VARCHAR(20) NOT NULL,
+    IpClass VARCHAR(20) NULL,
     Provider VARCHAR(20) NULL
   );
-  INSERT INTO #Batch (IpId, K, IpClass, Provider)
-  SELECT b.IpId, k.K, c.IpClass, d.Provider
+  -- Keys first, stored: each row's text-to-key expression is evaluated once, not in every place the key is used.
+  INSERT INTO #Batch (IpId, K)
+  SELECT b.IpId, COALESCE(b.IpBinary, x.IpBinary)
   FROM (
     SELECT TOP (@BatchSize) ip.IpId, ip.IPAddress, ip.IpBinary
     FROM PiXL.IP AS ip
     WHERE ip.ClassifiedAt <= @since
     ORDER BY ip.ClassifiedAt, ip.IpId
   ) AS b
-  CROSS APPLY ETL.IpToBinary(b.IPAddress) AS x
-  CROSS APPLY (SELECT K = COALESCE(b.IpBinary, x.IpBinary)) AS k
-  CROSS APPLY ETL.IpClassOf(k.K) AS c
-  OUTER APPLY ETL.DatacenterOf(k.K) AS d;
+  CROSS APPLY ETL.IpToBinary(b.IPAddress) AS x;
+
+  UPDATE bt
+  SET IpClass = c.IpClass, Provider = d.Provider
+  FROM #Batch AS bt
+  CROSS APPLY ETL.IpClassOf(bt.K) AS c
+  OUTER APPLY ETL.DatacenterOf(bt.K) AS d;
 
   UPDATE ip
   SET IpBinary = b.K,

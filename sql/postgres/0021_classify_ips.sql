@@ -21,8 +21,10 @@ BEGIN
   SELECT COALESCE(MAX(r."ChangedAt"), '1900-01-01') INTO since FROM "ETL"."RangeRefresh" r;
 
   RETURN QUERY
-  WITH batch AS (
-    SELECT b."IpId", k.k, c."IpClass", d."Provider"
+  -- MATERIALIZED: each row's key is computed once (inlined, the text-to-key expression would otherwise be
+  -- repeated in every place the key is used).
+  WITH batch AS MATERIALIZED (
+    SELECT b."IpId", COALESCE(b."IpBinary", x."IpBinary") AS k
     FROM (
       SELECT ip."IpId", ip."IPAddress", ip."IpBinary"
       FROM "PiXL"."IP" ip
@@ -31,19 +33,22 @@ BEGIN
       LIMIT "BatchSize"
     ) b
     CROSS JOIN LATERAL "ETL"."IpToBinary"(b."IPAddress") x
-    CROSS JOIN LATERAL (SELECT COALESCE(b."IpBinary", x."IpBinary") AS k) k
-    CROSS JOIN LATERAL "ETL"."IpClassOf"(k.k) c
-    LEFT JOIN LATERAL "ETL"."DatacenterOf"(k.k) d ON true
+  ),
+  classified AS (
+    SELECT batch."IpId", batch.k, c."IpClass", d."Provider"
+    FROM batch
+    CROSS JOIN LATERAL "ETL"."IpClassOf"(batch.k) c
+    LEFT JOIN LATERAL "ETL"."DatacenterOf"(batch.k) d ON true
   ),
   updated AS (
     UPDATE "PiXL"."IP" ip
-    SET "IpBinary" = batch.k,
-        "IpType" = batch."IpClass",
-        "IsDatacenter" = batch."Provider" IS NOT NULL,
-        "DatacenterProvider" = batch."Provider",
+    SET "IpBinary" = classified.k,
+        "IpType" = classified."IpClass",
+        "IsDatacenter" = classified."Provider" IS NOT NULL,
+        "DatacenterProvider" = classified."Provider",
         "ClassifiedAt" = clock_timestamp() AT TIME ZONE 'UTC'
-    FROM batch
-    WHERE ip."IpId" = batch."IpId"
+    FROM classified
+    WHERE ip."IpId" = classified."IpId"
     RETURNING ip."IsDatacenter"
   )
   SELECT COUNT(*)::integer, (COUNT(*) FILTER (WHERE u."IsDatacenter"))::integer FROM updated u;
