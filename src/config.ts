@@ -132,6 +132,8 @@ const envObject = z.object({
   HEALTH_PARSE_LAG_CRITICAL: int(500_000, 0, 1_000_000_000),
   HEALTH_MATCH_LAG_WARNING: int(10_000, 0, 1_000_000_000),
   HEALTH_MATCH_LAG_CRITICAL: int(100_000, 0, 1_000_000_000),
+  HEALTH_QUEUE_BACKLOG_WARNING: int(1_000, 0, 1_000_000_000),
+  HEALTH_QUEUE_BACKLOG_CRITICAL: int(20_000, 0, 1_000_000_000),
 
   /** The consumer file matching reads ([db.]schema.table); unset = the AutoConsumer the migrations create. */
   AUTOCONSUMER_TABLE: z
@@ -195,6 +197,10 @@ const envSchema = envObject.transform((env, ctx) => {
     health: {
       parseLag: { warning: env.HEALTH_PARSE_LAG_WARNING, critical: env.HEALTH_PARSE_LAG_CRITICAL },
       matchLag: { warning: env.HEALTH_MATCH_LAG_WARNING, critical: env.HEALTH_MATCH_LAG_CRITICAL },
+      queueBacklog: {
+        warning: env.HEALTH_QUEUE_BACKLOG_WARNING,
+        critical: env.HEALTH_QUEUE_BACKLOG_CRITICAL,
+      },
     },
     identity: { autoConsumerTable: env.AUTOCONSUMER_TABLE },
   };

@@ -181,6 +181,13 @@ describe('ingest end to end', () => {
     expect(stats?.poisoned).toBe(1);
     // maxDequeueCount (host.json: 5) tries before it was moved.
     expect(stats?.failed).toBe(5);
+    // The health answer shows the ingest backlog, and a poisoned message makes it a warning at least.
+    const health = (await (await fetch(`${host.url}/health`)).json()) as {
+      status: string;
+      poisonMessages: number;
+    };
+    expect(health.poisonMessages).toBe(1);
+    expect(health.status).not.toBe('ok');
   });
 
   it('puts a message back with a delay when the database is unreachable, instead of failing it', async () => {

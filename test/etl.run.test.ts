@@ -2,7 +2,7 @@
  * The ETL pass (timer `etl` and `npm run etl`): batches until caught up or out of budget, the optional match
  * step, and GET /api/health over the pipeline view.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
 import { procedureExists } from '../src/etl/procedures.js';
@@ -13,7 +13,11 @@ import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
 
-const THRESHOLDS = { parseLag: { warning: 5, critical: 20 }, matchLag: { warning: 1000, critical: 2000 } };
+const THRESHOLDS = {
+  parseLag: { warning: 5, critical: 20 },
+  matchLag: { warning: 1000, critical: 2000 },
+  queueBacklog: { warning: 100, critical: 1000 },
+};
 
 /** A stand-in usp_MatchVisits with the reference's result columns, so the step list can be exercised. */
 const FAKE_MATCH: Record<string, string> = {
@@ -31,11 +35,21 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
   beforeAll(async () => {
     t = await engine.create();
     // Function modules read the settings when loaded: point them at this database first.
+    // The health answer also reads the hit queue's backlog: a queue of this file's own on the test Azurite.
+    const queue = {
+      AzureWebJobsStorage: inject('azuriteConnectionString'),
+      PIXEL_QUEUE_NAME: `health-${engine.name}-${Date.now()}`,
+    };
     useSettings(
       parseSettings(
         engine.name === 'postgres'
-          ? { DATABASE_URL: t.connectionString, ETL_BATCH_SIZE: '4', ETL_MATCH_BATCH_SIZE: '7' }
-          : { DATABASE_ENGINE: 'mssql', SQL_CONNECTION_STRING: t.connectionString, ETL_BATCH_SIZE: '4' },
+          ? { ...queue, DATABASE_URL: t.connectionString, ETL_BATCH_SIZE: '4', ETL_MATCH_BATCH_SIZE: '7' }
+          : {
+              ...queue,
+              DATABASE_ENGINE: 'mssql',
+              SQL_CONNECTION_STRING: t.connectionString,
+              ETL_BATCH_SIZE: '4',
+            },
       ),
     );
   });
@@ -150,6 +164,19 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     expect(logged.some((l) => /^parse: caught-up/.test(l))).toBe(true);
   });
 
+  it('turns the status to warning or critical from the ingest backlog', async () => {
+    const base = await pipelineHealth(t.db, THRESHOLDS, { queuedMessages: 0, poisonMessages: 0 });
+    const lagStatus = base.status;
+    expect((await pipelineHealth(t.db, THRESHOLDS, { queuedMessages: 5000, poisonMessages: 0 })).status).toBe(
+      'critical',
+    );
+    const poisoned = await pipelineHealth(t.db, THRESHOLDS, { queuedMessages: 0, poisonMessages: 2 });
+    expect(poisoned.status).toBe(lagStatus === 'critical' ? 'critical' : 'warning');
+    expect(poisoned).toMatchObject({ queuedMessages: 0, poisonMessages: 2 });
+    // The queue could not be read: not ok, whatever the lags say.
+    expect((await pipelineHealth(t.db, THRESHOLDS, null)).status).not.toBe('ok');
+  });
+
   it('answers GET /api/health with the view as camelCase JSON and a status', async () => {
     for (let i = 0; i < 200 && (await pipelineHealth(t.db, THRESHOLDS)).parseLag !== 0; i++) {
       await runEtlPass(t.db, { batchSize: 100, timeBudgetMs: 1000, matchBatchSize: 1 });
@@ -161,7 +188,15 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     );
     expect(response.status).toBe(200);
     const body = response.jsonBody as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 'ok', testRows: 37, parsedRows: 37, deviceRows: 0, parseLag: 0 });
+    expect(body).toMatchObject({
+      status: 'ok',
+      testRows: 37,
+      parsedRows: 37,
+      deviceRows: 0,
+      parseLag: 0,
+      queuedMessages: 0,
+      poisonMessages: 0,
+    });
     expect(Object.keys(body)).toEqual(
       expect.arrayContaining([
         'visitRows',

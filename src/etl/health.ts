@@ -3,6 +3,7 @@
  * the parse and match lags against the configured thresholds.
  */
 import type { Warehouse } from '../db/types.js';
+import type { QueueBacklog } from '../queue/backlog.js';
 
 export type HealthStatus = 'ok' | 'warning' | 'critical';
 
@@ -14,6 +15,8 @@ export interface LagThresholds {
 export interface HealthThresholds {
   parseLag: LagThresholds;
   matchLag: LagThresholds;
+  /** Messages waiting in the hit queue. */
+  queueBacklog: LagThresholds;
 }
 
 export type PipelineHealth = { status: HealthStatus; time: string } & Record<string, unknown>;
@@ -38,12 +41,34 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
-export async function pipelineHealth(db: Warehouse, thresholds: HealthThresholds): Promise<PipelineHealth> {
+export async function pipelineHealth(
+  db: Warehouse,
+  thresholds: HealthThresholds,
+  backlog?: QueueBacklog | null,
+): Promise<PipelineHealth> {
   const [row] = await db.query(`SELECT * FROM ${db.name('ETL.vw_Dash_PipelineHealth')}`);
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row ?? {})) values[camelCase(key)] = jsonValue(value);
   const parse = statusOf(Number(values.parseLag ?? 0), thresholds.parseLag);
   const match = statusOf(Number(values.matchLag ?? 0), thresholds.matchLag);
-  const status = RANK[parse] >= RANK[match] ? parse : match;
-  return { status: row ? status : 'critical', time: new Date().toISOString(), ...values };
+  // The ingest backlog: unknown (queue unreadable) is a warning; anything in the poison queue too.
+  const ingest: HealthStatus[] =
+    backlog === undefined
+      ? []
+      : backlog === null
+        ? ['warning']
+        : [
+            statusOf(backlog.queuedMessages, thresholds.queueBacklog),
+            backlog.poisonMessages > 0 ? 'warning' : 'ok',
+          ];
+  const status = [parse, match, ...ingest].reduce((a, b) => (RANK[a] >= RANK[b] ? a : b));
+  return {
+    status: row ? status : 'critical',
+    time: new Date().toISOString(),
+    ...(backlog !== undefined && {
+      queuedMessages: backlog?.queuedMessages ?? null,
+      poisonMessages: backlog?.poisonMessages ?? null,
+    }),
+    ...values,
+  };
 }

@@ -1,12 +1,14 @@
 /**
  * HTTP function `health`: GET /api/health answers the pipeline health view as JSON with a status of ok /
- * warning / critical from the ETL lags (HEALTH_* settings). 503 when the database cannot be read.
+ * warning / critical from the ETL lags and the ingest backlog (HEALTH_* settings). 503 when the database
+ * cannot be read.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { settings } from '../config.js';
 import { pipelineHealth } from '../etl/health.js';
+import { queueBacklog } from '../queue/backlog.js';
 import { defineHttp } from '../runtime/define.js';
-import { warehouse } from '../runtime/services.js';
+import { hitPoisonQueueClient, hitQueueClient, warehouse } from '../runtime/services.js';
 
 const HEADERS = { 'Cache-Control': 'no-store' };
 
@@ -15,7 +17,12 @@ export async function healthHandler(
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   try {
-    const health = await pipelineHealth(warehouse(), settings().health);
+    // The queue is read beside the database; an unreadable queue makes the status a warning, not a failure.
+    const backlog = await Promise.race([
+      queueBacklog(hitQueueClient(), hitPoisonQueueClient()),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref()),
+    ]).catch(() => null);
+    const health = await pipelineHealth(warehouse(), settings().health, backlog);
     return { status: 200, headers: HEADERS, jsonBody: health };
   } catch (error) {
     context.error('health: database not readable', error);

@@ -8,12 +8,20 @@ import { settings } from '../config.js';
 import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
 import { GroupCommitQueue } from '../queue/groupCommit.js';
-import { createHitSender, queueClient } from '../queue/hitQueue.js';
+import { createHitSender, poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { count } from './metrics.js';
 
 let hitQueue: GroupCommitQueue | undefined;
 let db: Warehouse | undefined;
 let client: QueueClient | undefined;
+
+let poisonClient: QueueClient | undefined;
+
+export function hitPoisonQueueClient(): QueueClient {
+  const queue = settings().queue;
+  poisonClient ??= queueClient(queue.connection, poisonQueueName(queue.name));
+  return poisonClient;
+}
 
 export function hitQueueClient(): QueueClient {
   const queue = settings().queue;
@@ -54,4 +62,5 @@ export async function closeServices(): Promise<void> {
   hitQueue = undefined;
   db = undefined;
   client = undefined;
+  poisonClient = undefined;
 }
