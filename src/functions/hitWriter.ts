@@ -4,6 +4,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { settings } from '../config.js';
+import { NEVER_EXPIRES } from '../queue/hitQueue.js';
 import { defineQueue } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
 import { hitQueueClient, warehouse } from '../runtime/services.js';
@@ -18,6 +19,7 @@ export async function hitWriterHandler(payload: unknown, context: InvocationCont
       // The payload is the host-decoded text; the queue body is its base64, as the trigger expects.
       await hitQueueClient().sendMessage(Buffer.from(inner, 'utf8').toString('base64'), {
         visibilityTimeout: DB_RETRY_DELAY_SECONDS,
+        messageTimeToLive: NEVER_EXPIRES,
       });
     });
     count('writer.hits', outcome.hits);

@@ -53,7 +53,7 @@ export function startQueueListener(
       if (message.dequeueCount >= options.maxDequeueCount) {
         // The host copies the original body to the poison queue, then deletes the message.
         await poison.createIfNotExists();
-        await poison.sendMessage(message.messageText);
+        await poison.sendMessage(message.messageText, { messageTimeToLive: -1 });
         await queue.deleteMessage(message.messageId, message.popReceipt);
         stats.poisoned++;
       } else {

@@ -4,6 +4,9 @@ import { DefaultAzureCredential } from '@azure/identity';
 import { type QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
 import type { QueueConnection, Settings } from '../config.js';
 
+/** Hit messages never expire (Storage Queue's default is 7 days): an accepted hit waits out any outage. */
+export const NEVER_EXPIRES = -1;
+
 export function poisonQueueName(queueName: string): string {
   return `${queueName}-poison`;
 }
@@ -38,7 +41,7 @@ export function createHitSender(client: QueueClient, queue: Settings['queue']) {
     const deadline = Date.now() + queue.retryBudgetMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.sendMessage(body);
+        await client.sendMessage(body, { messageTimeToLive: NEVER_EXPIRES });
         return;
       } catch (error) {
         if (statusOf(error) === 404) await client.createIfNotExists().catch(() => undefined);
