@@ -3,6 +3,7 @@
  * docs/SETTINGS.md lists the same names. Invalid settings fail the start with one message naming each.
  */
 import { z } from 'zod';
+import { SIGNAL_DEFAULTS, type SignalSettings } from './enrich/signals.js';
 
 const csv = (fallback: string) =>
   z
@@ -30,6 +31,12 @@ const urls = (fallback: string) =>
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], 'must be true or false')
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
 
 /** Header names (lower case) that may carry the client address, plus the pseudo-source `socket`. */
 export const clientIpSources = [
@@ -127,6 +134,22 @@ const envObject = z.object({
   ETL_BATCH_SIZE: int(10_000, 1, 1_000_000),
   ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
   ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
+  ETL_CLASSIFY_BATCH_SIZE: int(50_000, 1, 1_000_000),
+  // Behaviour signals and bot flags computed by the parse (src/enrich/signals.ts; reference §4 defaults).
+  SIGNALS_ENABLED: bool(SIGNAL_DEFAULTS.Enrich),
+  SIGNAL_SUBNET_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.SubnetWindowSec, 1, 86_400),
+  SIGNAL_SUBNET_ALERT_IPS: int(SIGNAL_DEFAULTS.SubnetAlertIps, 1, 1_000_000),
+  SIGNAL_RAPID_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.RapidWindowSec, 1, 86_400),
+  SIGNAL_RAPID_FIRE_HITS: int(SIGNAL_DEFAULTS.RapidFireHits, 1, 1_000_000),
+  SIGNAL_DUPE_GAP_MS: int(SIGNAL_DEFAULTS.DupeGapMs, 1, 3_600_000),
+  SIGNAL_FP_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.FpWindowSec, 1, 7 * 86_400),
+  SIGNAL_FP_SUSPICIOUS_DISTINCT: int(SIGNAL_DEFAULTS.FpSuspiciousDistinct, 0, 1_000_000),
+  SIGNAL_FP_SUSPICIOUS_HITS: int(SIGNAL_DEFAULTS.FpSuspiciousHits, 0, 1_000_000),
+  SIGNAL_FP_HIGH_VOLUME_HITS: int(SIGNAL_DEFAULTS.FpHighVolumeHits, 0, 1_000_000_000),
+  SIGNAL_FP_EXTREME_HITS: int(SIGNAL_DEFAULTS.FpExtremeHits, 0, 1_000_000_000),
+  SIGNAL_FP_RATE_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.FpRateWindowSec, 1, 86_400),
+  SIGNAL_FP_HIGH_RATE_HITS: int(SIGNAL_DEFAULTS.FpHighRateHits, 0, 1_000_000_000),
+  BOT_SCORE_THRESHOLD: int(SIGNAL_DEFAULTS.BotScoreThreshold, 0, 1_000_000),
   // GET /api/health: lags (rows) at which the status becomes warning / critical.
   HEALTH_PARSE_LAG_WARNING: int(50_000, 0, 1_000_000_000),
   HEALTH_PARSE_LAG_CRITICAL: int(500_000, 0, 1_000_000_000),
@@ -193,6 +216,23 @@ const envSchema = envObject.transform((env, ctx) => {
       batchSize: env.ETL_BATCH_SIZE,
       timeBudgetMs: env.ETL_TIME_BUDGET_MS,
       matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
+      classifyBatchSize: env.ETL_CLASSIFY_BATCH_SIZE,
+      signals: {
+        Enrich: env.SIGNALS_ENABLED,
+        SubnetWindowSec: env.SIGNAL_SUBNET_WINDOW_SECONDS,
+        SubnetAlertIps: env.SIGNAL_SUBNET_ALERT_IPS,
+        RapidWindowSec: env.SIGNAL_RAPID_WINDOW_SECONDS,
+        RapidFireHits: env.SIGNAL_RAPID_FIRE_HITS,
+        DupeGapMs: env.SIGNAL_DUPE_GAP_MS,
+        FpWindowSec: env.SIGNAL_FP_WINDOW_SECONDS,
+        FpSuspiciousDistinct: env.SIGNAL_FP_SUSPICIOUS_DISTINCT,
+        FpSuspiciousHits: env.SIGNAL_FP_SUSPICIOUS_HITS,
+        FpHighVolumeHits: env.SIGNAL_FP_HIGH_VOLUME_HITS,
+        FpExtremeHits: env.SIGNAL_FP_EXTREME_HITS,
+        FpRateWindowSec: env.SIGNAL_FP_RATE_WINDOW_SECONDS,
+        FpHighRateHits: env.SIGNAL_FP_HIGH_RATE_HITS,
+        BotScoreThreshold: env.BOT_SCORE_THRESHOLD,
+      } satisfies SignalSettings,
     },
     health: {
       parseLag: { warning: env.HEALTH_PARSE_LAG_WARNING, critical: env.HEALTH_PARSE_LAG_CRITICAL },

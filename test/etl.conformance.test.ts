@@ -209,7 +209,9 @@ describe.each(enginesUnderTest())('parse conformance on $name', (engine) => {
       const row = rows.find((r) => Number(r.SourceId) === ids.get(f.name));
       expect(row, f.name).toBeDefined();
       const actual: Record<string, Value> = {};
-      for (const field of FIELDS) actual[field.column] = normalize(row?.[field.column]);
+      for (const field of FIELDS) {
+        if (field.computedSince === undefined) actual[field.column] = normalize(row?.[field.column]);
+      }
       expect({ fixture: f.name, ...actual }).toEqual({ fixture: f.name, ...expected.get(f.name)?.parsed });
       expect(row?.CompanyID).toBe('12800');
       expect(row?.PiXLID).toBe('1');

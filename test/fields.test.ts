@@ -45,12 +45,12 @@ describe('generated SQL', () => {
   });
 
   it('adds a field with a later `since` as a new migration, leaving the applied one unchanged', () => {
-    const extra: Field = { ...(FIELDS[0] as Field), key: 'newKey', column: 'NewColumn', since: 5 };
+    const extra: Field = { ...(FIELDS[0] as Field), key: 'newKey', column: 'NewColumn', since: 90 };
     const before = generatedFiles();
     const after = generatedFiles([...FIELDS, extra]);
     expect(after).toHaveLength(before.length + 2);
     for (const file of before) expect(after.find((a) => a.path === file.path)?.text).toBe(file.text);
-    const added = after.filter((a) => /0005_parsed_fields\.sql$/.test(a.path));
+    const added = after.filter((a) => /0090_parsed_fields\.sql$/.test(a.path));
     expect(added.map((a) => a.text.includes('NewColumn'))).toEqual([true, true]);
     expect(added.every((a) => a.text.includes('"newKey"'))).toBe(true);
   });

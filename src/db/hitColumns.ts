@@ -15,6 +15,7 @@ export const HIT_COLUMN_NAMES = [
   'UserAgent',
   'Referer',
   'ReceivedAt',
+  'IsKnownBot',
 ] as const;
 
 /** A row's values in HIT_COLUMN_NAMES order. */
@@ -33,5 +34,6 @@ export function hitRowValues(r: HitRow): (string | boolean | Date | null)[] {
     r.userAgent,
     r.referer,
     r.receivedAt,
+    r.isKnownBot,
   ];
 }

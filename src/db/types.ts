@@ -21,6 +21,8 @@ export interface HitRow {
   userAgent: string | null;
   referer: string | null;
   receivedAt: Date;
+  /** The User-Agent is on a known bot list (isbot), decided at write time: its patterns are JavaScript regexes. */
+  isKnownBot: boolean;
 }
 
 export type Row = Record<string, unknown>;

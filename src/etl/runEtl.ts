@@ -2,9 +2,11 @@
  * One ETL pass, as the `etl` timer and `npm run etl` run it: a list of steps, each a stored procedure called
  * in batches until it reports a short batch (caught up) or the pass's time budget is spent. Every step runs
  * at least one batch, so a parse backlog cannot starve the match step. A step whose procedure does not exist
- * yet (usp_MatchVisits before its migration) is skipped.
+ * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
+ * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on).
  */
 import type { Row, Warehouse } from '../db/types.js';
+import type { SignalSettings } from '../enrich/signals.js';
 import { PARSE_PROCEDURE } from './parse.js';
 import { callProcedure, numberOf, procedureExists } from './procedures.js';
 
@@ -16,12 +18,17 @@ export interface EtlStep {
   rowsColumn: string;
   /** Skip (instead of fail) when the procedure does not exist. */
   optional: boolean;
+  /** Named arguments passed besides BatchSize. */
+  args?: Record<string, unknown>;
 }
 
 export interface EtlSettings {
   batchSize: number;
   timeBudgetMs: number;
   matchBatchSize: number;
+  classifyBatchSize?: number;
+  /** Thresholds of the behaviour signals (procedure defaults when absent). */
+  signals?: SignalSettings;
 }
 
 export interface StepReport {
@@ -41,6 +48,14 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
       batchSize: s.batchSize,
       rowsColumn: 'RowsParsed',
       optional: false,
+      ...(s.signals ? { args: { ...s.signals } } : {}),
+    },
+    {
+      name: 'classify',
+      procedure: 'ETL.usp_ClassifyIPs',
+      batchSize: s.classifyBatchSize ?? 50_000,
+      rowsColumn: 'RowsClassified',
+      optional: true,
     },
     {
       name: 'match',
@@ -87,7 +102,8 @@ export async function runEtlPass(
     }
     for (;;) {
       const batchStarted = Date.now();
-      const row = (await callProcedure(db, step.procedure, { BatchSize: step.batchSize })) ?? {};
+      const row =
+        (await callProcedure(db, step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
       report.batches++;
       addUp(report.totals, row);
       log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);

@@ -16,6 +16,8 @@
  * - VARCHAR(n): the first n characters (Unicode code points); an empty value stays ''.
  */
 
+import { SIGNALS_MIGRATION } from '../enrich/signals.js';
+
 export type SqlType =
   | { kind: 'bit' }
   | { kind: 'int' }
@@ -35,12 +37,23 @@ export interface Field {
   meaning: string;
   /** Number of the generated migration that adds the column (the first 166 arrive with 0003). */
   since: number;
+  /**
+   * From this migration on the ETL computes the column itself and ignores the client's key: the `_srv_*` values
+   * were appended by the original's server, so a value a client sends is hostile input (src/enrich/signals.ts).
+   */
+  computedSince?: number;
 }
 
 /** The migration that creates PiXL.Parsed and the parse procedure. */
 export const PARSED_BASE_MIGRATION = 3;
 
-type Line = [key: string, column: string, type: string, meaning: string, options?: { since?: number }];
+type Line = [
+  key: string,
+  column: string,
+  type: string,
+  meaning: string,
+  options?: { since?: number; computedSince?: number },
+];
 
 export function parseSqlType(type: string): SqlType {
   const t = type.trim().toUpperCase();
@@ -53,6 +66,9 @@ export function parseSqlType(type: string): SqlType {
   throw new Error(`unsupported SQL type in the field catalog: ${type}`);
 }
 
+/** The `_srv_*` fields: computed by the ETL from the signals migration on. */
+const SERVER = { computedSince: SIGNALS_MIGRATION } as const;
+
 function group(name: string, lines: Line[]): Field[] {
   return lines.map(([key, column, type, meaning, options]) => ({
     key,
@@ -62,6 +78,7 @@ function group(name: string, lines: Line[]): Field[] {
     group: name,
     meaning,
     since: options?.since ?? PARSED_BASE_MIGRATION,
+    ...(options?.computedSince === undefined ? {} : { computedSince: options.computedSince }),
   }));
 }
 
@@ -390,13 +407,19 @@ export const FIELDS: readonly Field[] = [
     ['anomalyScore', 'AnomalyScore', 'INT', 'sum of cross-signal weights'],
   ]),
   ...group('Server-side IP behavior (_srv_)', [
-    ['_srv_subnetIps', 'Srv_SubnetIps', 'INT', 'server: unique IPs in same /24 in last 5 min'],
-    ['_srv_subnetHits', 'Srv_SubnetHits', 'INT', 'server: hits from same /24 in last 5 min'],
-    ['_srv_hitsIn15s', 'Srv_HitsIn15s', 'INT', 'server: hits from same IP in last 15 s'],
-    ['_srv_lastGapMs', 'Srv_LastGapMs', 'BIGINT', 'server: ms since previous hit from IP (-1 = first)'],
-    ['_srv_subSecDupe', 'Srv_SubSecDupe', 'BIT', 'server: previous hit <1000 ms ago'],
-    ['_srv_subnetAlert', 'Srv_SubnetAlert', 'BIT', 'server: >=3 unique IPs in /24 in 5 min'],
-    ['_srv_rapidFire', 'Srv_RapidFire', 'BIT', 'server: >=3 hits from IP in 15 s'],
+    ['_srv_subnetIps', 'Srv_SubnetIps', 'INT', 'server: unique IPs in same /24 in last 5 min', SERVER],
+    ['_srv_subnetHits', 'Srv_SubnetHits', 'INT', 'server: hits from same /24 in last 5 min', SERVER],
+    ['_srv_hitsIn15s', 'Srv_HitsIn15s', 'INT', 'server: hits from same IP in last 15 s', SERVER],
+    [
+      '_srv_lastGapMs',
+      'Srv_LastGapMs',
+      'BIGINT',
+      'server: ms since previous hit from IP (-1 = first)',
+      SERVER,
+    ],
+    ['_srv_subSecDupe', 'Srv_SubSecDupe', 'BIT', 'server: previous hit <1000 ms ago', SERVER],
+    ['_srv_subnetAlert', 'Srv_SubnetAlert', 'BIT', 'server: >=3 unique IPs in /24 in 5 min', SERVER],
+    ['_srv_rapidFire', 'Srv_RapidFire', 'BIT', 'server: >=3 hits from IP in 15 s', SERVER],
   ]),
 ];
 

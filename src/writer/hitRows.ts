@@ -1,4 +1,5 @@
 /** Turns captured hits into PiXL.Test rows: decodes the query string into a JSON object of parameters. */
+import { isbot } from 'isbot';
 import type { CapturedHit } from '../capture/hit.js';
 import type { HitRow } from '../db/types.js';
 
@@ -41,5 +42,6 @@ export function toHitRow(hit: CapturedHit): HitRow {
     userAgent: storableText(hit.userAgent) || null,
     referer: storableText(hit.referer) || null,
     receivedAt: new Date(hit.receivedAt),
+    isKnownBot: isbot(hit.userAgent),
   };
 }

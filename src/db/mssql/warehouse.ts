@@ -1,9 +1,9 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
-import type { DatacenterRangeLoad } from '../types.js';
-import { replaceDatacenterRanges } from './datacenterRanges.js';
-import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
+import { hitRowValues } from '../hitColumns.js';
+import type { BulkColumn, DatacenterRangeLoad, HitRow, Row, Warehouse } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
+import { replaceDatacenterRanges } from './datacenterRanges.js';
 
 /** Splits a T-SQL script into batches at lines holding only GO, as sqlcmd does. */
 export function splitBatches(script: string): string[] {
@@ -67,23 +67,8 @@ export class MssqlWarehouse implements Warehouse {
     table.columns.add('UserAgent', sql.VarChar(2000), { nullable: true });
     table.columns.add('Referer', sql.VarChar(2000), { nullable: true });
     table.columns.add('ReceivedAt', sql.DateTime2(3), { nullable: false });
-    for (const r of rows) {
-      table.rows.add(
-        r.hitId,
-        r.hitType,
-        r.companyId,
-        r.pixelId,
-        r.ipAddress,
-        r.requestPath,
-        r.queryString,
-        r.queryTruncated,
-        r.paramsJson,
-        r.headersJson,
-        r.userAgent,
-        r.referer,
-        r.receivedAt,
-      );
-    }
+    table.columns.add('IsKnownBot', sql.Bit, { nullable: false });
+    for (const r of rows) table.rows.add(...hitRowValues(r));
     const tx = new sql.Transaction(pool);
     await tx.begin();
     try {
@@ -91,9 +76,10 @@ export class MssqlWarehouse implements Warehouse {
       // UX_Test_HitId has IGNORE_DUP_KEY = ON: a HitId already landed (a redelivered message) is skipped.
       const result = await new sql.Request(tx).query<{ Inserted: number }>(`
         INSERT INTO PiXL.Test (HitId, HitType, CompanyID, PiXLID, IPAddress, RequestPath, QueryString,
-          QueryTruncated, ParamsJson, HeadersJson, UserAgent, Referer, ReceivedAt)
+          QueryTruncated, ParamsJson, HeadersJson, UserAgent, Referer, ReceivedAt, IsKnownBot)
         SELECT HitId, HitType, CompanyID, PiXLID, IPAddress, RequestPath, QueryString,
-          QueryTruncated, CAST(ParamsJson AS JSON), CAST(HeadersJson AS JSON), UserAgent, Referer, ReceivedAt
+          QueryTruncated, CAST(ParamsJson AS JSON), CAST(HeadersJson AS JSON), UserAgent, Referer, ReceivedAt,
+          IsKnownBot
         FROM #Hits ORDER BY ReceivedAt, HitId;
         SELECT @@ROWCOUNT AS Inserted;
         DROP TABLE #Hits;`);

@@ -1,9 +1,9 @@
 /** PostgreSQL engine (driver `pg`). Identifiers are quoted so names match SQL Server exactly. */
 import pg from 'pg';
-import type { DatacenterRangeLoad } from '../types.js';
-import { replaceDatacenterRanges } from './datacenterRanges.js';
-import type { BulkColumn, HitRow, Row, Warehouse } from '../types.js';
+import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
+import type { BulkColumn, DatacenterRangeLoad, HitRow, Row, Warehouse } from '../types.js';
 import { copyRows } from './bulkLoad.js';
+import { replaceDatacenterRanges } from './datacenterRanges.js';
 
 // Timestamps are stored as UTC `timestamp(3)` (as datetime2 on SQL Server): read them back as UTC.
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text) => new Date(`${text.replace(' ', 'T')}Z`));
@@ -11,21 +11,24 @@ pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text) => new Date(`${text.r
 pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (text) => Number(text));
 
-const HIT_COLUMNS = [
-  ['HitId', 'uuid'],
-  ['HitType', 'text'],
-  ['CompanyID', 'text'],
-  ['PiXLID', 'text'],
-  ['IPAddress', 'text'],
-  ['RequestPath', 'text'],
-  ['QueryString', 'text'],
-  ['QueryTruncated', 'boolean'],
-  ['ParamsJson', 'jsonb'],
-  ['HeadersJson', 'jsonb'],
-  ['UserAgent', 'text'],
-  ['Referer', 'text'],
-  ['ReceivedAt', 'timestamptz'],
-] as const;
+/** PostgreSQL array type of each writer column, in HIT_COLUMN_NAMES order. */
+const HIT_COLUMN_TYPES = [
+  'uuid',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'boolean',
+  'jsonb',
+  'jsonb',
+  'text',
+  'text',
+  'timestamptz',
+  'boolean',
+] as const satisfies { length: (typeof HIT_COLUMN_NAMES)['length'] };
+const HIT_COLUMNS = HIT_COLUMN_NAMES.map((name, i) => [name, HIT_COLUMN_TYPES[i]] as const);
 
 const INSERT_HITS = `
 INSERT INTO "PiXL"."Test" (${HIT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
@@ -48,21 +51,7 @@ export class PostgresWarehouse implements Warehouse {
     if (rows.length === 0) return 0;
     const columns: unknown[][] = HIT_COLUMNS.map(() => []);
     for (const r of rows) {
-      const values = [
-        r.hitId,
-        r.hitType,
-        r.companyId,
-        r.pixelId,
-        r.ipAddress,
-        r.requestPath,
-        r.queryString,
-        r.queryTruncated,
-        r.paramsJson,
-        r.headersJson,
-        r.userAgent,
-        r.referer,
-        r.receivedAt.toISOString(),
-      ];
+      const values = hitRowValues(r);
       for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
     }
     const result = await this.pool.query(INSERT_HITS, columns);

@@ -2,10 +2,12 @@
  * The generated migrations: `NNNN_parsed.sql` creates PiXL.Parsed and the parse procedure from the catalog
  * fields of migration 3; each later `since` number in the catalog gets `NNNN_parsed_fields.sql`, which adds
  * that migration's columns and replaces the procedure with one that parses every field up to it. Older files
- * depend only on older fields, so regenerating never changes an applied migration.
+ * depend only on older fields, so regenerating never changes an applied migration. `NNNN_signals.sql`
+ * (SIGNALS_MIGRATION) adds the behaviour signals and makes the parse compute the `_srv_*` columns.
  */
 import { join } from 'node:path';
 import { SQL_ROOT } from '../../db/migrate.js';
+import { SIGNALS_MIGRATION } from '../../enrich/signals.js';
 import { FIELDS, type Field, PARSED_BASE_MIGRATION } from '../fields.js';
 import { mssqlSql } from './mssql.js';
 import { postgresSql } from './postgres.js';
@@ -24,7 +26,7 @@ const HEADER =
 const pad = (n: number) => String(n).padStart(4, '0');
 
 export function generatedFiles(fields: readonly Field[] = FIELDS): GeneratedFile[] {
-  const numbers = [...new Set(fields.map((f) => f.since))].sort((a, b) => a - b);
+  const numbers = [...new Set([...fields.map((f) => f.since), SIGNALS_MIGRATION])].sort((a, b) => a - b);
   if (numbers[0] !== PARSED_BASE_MIGRATION)
     throw new Error(`the first catalog fields must come with migration ${PARSED_BASE_MIGRATION}`);
   const files: GeneratedFile[] = [];
@@ -32,11 +34,18 @@ export function generatedFiles(fields: readonly Field[] = FIELDS): GeneratedFile
     for (const n of numbers) {
       const upTo = fields.filter((f) => f.since <= n);
       const added = fields.filter((f) => f.since === n);
-      const name = n === PARSED_BASE_MIGRATION ? `${pad(n)}_parsed.sql` : `${pad(n)}_parsed_fields.sql`;
-      const table = n === PARSED_BASE_MIGRATION ? engine.createParsed(added) : engine.addColumns(added);
+      let name = `${pad(n)}_parsed_fields.sql`;
+      let table = added.length ? engine.addColumns(added) : '';
+      if (n === PARSED_BASE_MIGRATION) {
+        name = `${pad(n)}_parsed.sql`;
+        table = engine.createParsed(added);
+      } else if (n === SIGNALS_MIGRATION) {
+        name = `${pad(n)}_signals.sql`;
+        table += engine.signalsSchema();
+      }
       files.push({
         path: join(SQL_ROOT, engine.engine, name),
-        text: `${HEADER}\n${table}\n${engine.procedure(upTo)}`,
+        text: `${HEADER}\n${table}\n${engine.procedure(upTo, n)}`,
       });
     }
   }

@@ -8,8 +8,17 @@
  * Strings are cut to n characters (code points) with LEFT under an _SC collation; an NVARCHAR column holds
  * UTF-16 code units, so a column of n characters is NVARCHAR(2n) (MAX beyond 4000).
  */
+import { SIGNAL_COLUMNS, SIGNALS_MIGRATION } from '../../enrich/signals.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
-import type { EngineSql } from './types.js';
+import {
+  pruneRecentHitsTsql,
+  signalJoinsTsql,
+  signalParametersTsql,
+  signalStatementsTsql,
+  signalsSchemaTsql,
+  signalValuesTsql,
+} from './mssqlSignals.js';
+import { type EngineSql, isComputed } from './types.js';
 
 const b = (name: string) => `[${name.replaceAll(']', ']]')}]`;
 const BIN2 = 'Latin1_General_100_BIN2';
@@ -96,7 +105,17 @@ const DEVICE_EXTRA = [
 ] as const;
 const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
-function procedure(fields: readonly Field[]): string {
+function procedure(fields: readonly Field[], migration: number): string {
+  const signals = migration >= SIGNALS_MIGRATION;
+  // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
+  const parsedFields = fields.filter((f) => !isComputed(f, migration));
+  const computed = signalValuesTsql('v.[BotScore]');
+  const computedColumns = [
+    ...fields.filter((f) => isComputed(f, migration)).map((f) => f.column),
+    ...(signals ? SIGNAL_COLUMNS.map((c) => c.column) : []),
+  ];
+  if (signals && !parsedFields.some((f) => f.key === 'botScore'))
+    throw new Error('IsLikelyBot needs botScore');
   const contextColumns = [
     'SourceId',
     'CompanyID',
@@ -107,12 +126,15 @@ function procedure(fields: readonly Field[]): string {
     'ServerUserAgent',
     'ServerReferer',
   ];
-  const parsedColumns = [...contextColumns, ...fields.map((f) => f.column)].map(b);
+  const parsedColumns = [...contextColumns, ...parsedFields.map((f) => f.column), ...computedColumns].map(b);
   const withColumns = [
-    ...fields.map((f) => `${b(f.column)} NVARCHAR(MAX) '$."${f.key}"'`),
+    ...parsedFields.map((f) => `${b(f.column)} NVARCHAR(MAX) '$."${f.key}"'`),
     `[_ClientEmail] NVARCHAR(MAX) '$."_cp_email"'`,
   ];
-  const typedValues = fields.map((f) => `${typedTsql(f.sqlType, `j.${b(f.column)}`)} AS ${b(f.column)}`);
+  const typedValues = parsedFields.map(
+    (f) => `${typedTsql(f.sqlType, `j.${b(f.column)}`)} AS ${b(f.column)}`,
+  );
+  const computedValues = computedColumns.map((c) => `\n    ${computed[c] ?? 'NULL'} AS ${b(c)},`).join('');
   const hashParts = DEVICE_HASH_COLUMNS.map((c) => `v.${b(c)}`).join(', ');
   const device = DEVICE_COLUMNS.map(b);
   return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
@@ -120,7 +142,12 @@ function procedure(fields: readonly Field[]): string {
 -- row has ended), in RowVer order after the watermark, so a row whose Id committed late is never passed over.
 -- A second caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already
 -- present, and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
-CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000
+CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000${
+    signals
+      ? `,
+  ${signalParametersTsql()}`
+      : ''
+  }
 AS
 BEGIN
   SET NOCOUNT ON;
@@ -149,16 +176,21 @@ BEGIN
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
-    t.UserAgent, t.Referer, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+    t.UserAgent, t.Referer, ${signals ? 't.IsKnownBot, ' : ''}CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
   INTO #batch
   FROM PiXL.Test t
   WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
   ORDER BY t.RowVer;
-
+${
+  signals
+    ? `
+${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}`
+    : ''
+}
   SELECT bt.Id AS SourceId, bt.CompanyID, bt.PiXLID,
     -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
     bt.IPAddress COLLATE ${BIN2} AS IPAddress, bt.ReceivedAt, bt.RequestPath,
-    bt.UserAgent AS ServerUserAgent, bt.Referer AS ServerReferer, v.*,
+    bt.UserAgent AS ServerUserAgent, bt.Referer AS ServerReferer, v.*,${computedValues}
     CASE WHEN COALESCE(${hashParts}) IS NOT NULL
       THEN HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', ${hashParts}) COLLATE Latin1_General_100_CI_AS_SC_UTF8))
     END AS DeviceHash,
@@ -180,7 +212,7 @@ BEGIN
       + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',') + N'}' AS ClientParamsJson
     FROM OPENJSON(bt.ParamsJson) o
     WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8
-  ) cp
+  ) cp${signals ? signalJoinsTsql() : ''}
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Parsed x WHERE x.SourceId = bt.Id);
 
   INSERT INTO PiXL.Parsed (
@@ -249,7 +281,7 @@ BEGIN
     LastBatchRows = @rows,
     LastRunAt = SYSUTCDATETIME()
   WHERE ProcessName = 'ParseNewHits';
-  COMMIT TRANSACTION;
+${signals ? pruneRecentHitsTsql() : ''}  COMMIT TRANSACTION;
 
   SELECT @rows AS RowsParsed, @fromId AS FromId, @toId AS ToId,
     @devices AS DevicesUpserted, @ips AS IPsUpserted, @visits AS VisitsInserted;
@@ -262,5 +294,6 @@ export const mssqlSql: EngineSql = {
   engine: 'mssql',
   createParsed,
   addColumns,
+  signalsSchema: signalsSchemaTsql,
   procedure,
 };

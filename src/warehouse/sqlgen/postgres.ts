@@ -2,8 +2,19 @@
  * PostgreSQL text of the generated parse migration: PiXL.Parsed and ETL.usp_ParseNewHits. One statement
  * does the whole batch (data-modifying CTEs share one snapshot), so it is set-based from start to end.
  */
+import { SIGNAL_COLUMNS, SIGNALS_MIGRATION } from '../../enrich/signals.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
-import type { EngineSql } from './types.js';
+import {
+  addBatchToRecentHits,
+  pruneRecentHits,
+  signalCtes,
+  signalJoins,
+  signalLocals,
+  signalParameters,
+  signalsSchema,
+  signalValues,
+} from './postgresSignals.js';
+import { type EngineSql, isComputed } from './types.js';
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
@@ -79,7 +90,15 @@ const DEVICE_EXTRA = [
 ] as const;
 export const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
-function procedure(fields: readonly Field[]): string {
+function procedure(fields: readonly Field[], migration: number): string {
+  const signals = migration >= SIGNALS_MIGRATION;
+  // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
+  const parsedFields = fields.filter((f) => !isComputed(f, migration));
+  const computed = signalValues(typed({ kind: 'int' }, 'j."botScore"'));
+  const computedColumns = [
+    ...fields.filter((f) => isComputed(f, migration)).map((f) => f.column),
+    ...(signals ? SIGNAL_COLUMNS.map((c) => c.column) : []),
+  ];
   const insertColumns = [
     '"SourceId"',
     '"CompanyID"',
@@ -89,7 +108,8 @@ function procedure(fields: readonly Field[]): string {
     '"RequestPath"',
     '"ServerUserAgent"',
     '"ServerReferer"',
-    ...fields.map((f) => q(f.column)),
+    ...parsedFields.map((f) => q(f.column)),
+    ...computedColumns.map(q),
   ];
   const values = [
     'b."Id"',
@@ -100,9 +120,12 @@ function procedure(fields: readonly Field[]): string {
     'b."RequestPath"',
     'b."UserAgent"',
     'b."Referer"',
-    ...fields.map((f) => typed(f.sqlType, `j.${q(f.key)}`)),
+    ...parsedFields.map((f) => typed(f.sqlType, `j.${q(f.key)}`)),
+    ...computedColumns.map((c) => computed[c] ?? 'NULL'),
   ];
-  const recordColumns = fields.map((f) => `${q(f.key)} text`);
+  const recordColumns = parsedFields.map((f) => `${q(f.key)} text`);
+  if (signals && !parsedFields.some((f) => f.key === 'botScore'))
+    throw new Error('IsLikelyBot needs botScore');
   const hashParts = DEVICE_HASH_COLUMNS.map(q).join(', ');
   const device = DEVICE_COLUMNS.map(q);
   return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
@@ -110,7 +133,12 @@ function procedure(fields: readonly Field[]): string {
 -- (TxId, Id) order after the watermark, so a row whose Id committed late is never passed over. A second
 -- caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already present,
 -- and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
-CREATE OR REPLACE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000)
+CREATE OR REPLACE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000${
+    signals
+      ? `,
+  ${signalParameters()}`
+      : ''
+  })
 RETURNS TABLE (
   "RowsParsed" integer, "FromId" bigint, "ToId" bigint,
   "DevicesUpserted" integer, "IPsUpserted" integer, "VisitsInserted" integer
@@ -123,7 +151,7 @@ DECLARE
   horizon xid8;
   last_version xid8;
   last_id bigint;
-BEGIN
+${signals ? signalLocals() : ''}BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits')) THEN
     RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
     RETURN;
@@ -136,13 +164,13 @@ BEGIN
     last_id := 0;
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
-
+${signals ? `${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}` : ''}
   RETURN QUERY
   -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", ${signals ? 't."IsKnownBot", ' : ''}pj.params_json, cp.client_params
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -156,7 +184,7 @@ BEGIN
     ORDER BY t."TxId", t."Id"
     LIMIT "BatchSize"
   ),
-  parsed AS (
+${signals ? signalCtes() : ''}  parsed AS (
     INSERT INTO "PiXL"."Parsed" (
       ${insertColumns.join(', ')}
     )
@@ -165,7 +193,12 @@ BEGIN
     FROM batch b
     CROSS JOIN LATERAL jsonb_to_record(b.params_json) AS j(
       ${recordColumns.join(', ')}
-    )
+    )${
+      signals
+        ? `
+${signalJoins()}`
+        : ''
+    }
     ON CONFLICT ("SourceId") DO NOTHING
     RETURNING "SourceId", "CompanyID", "PiXLID", "IPAddress", "ReceivedAt", ${device.join(', ')},
       CASE WHEN COALESCE(${hashParts}) IS NOT NULL
@@ -231,7 +264,7 @@ BEGIN
     (SELECT count(*) FROM devices)::integer,
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer;
-END
+${signals ? pruneRecentHits() : ''}END
 $fn$;
 `;
 }
@@ -240,5 +273,6 @@ export const postgresSql: EngineSql = {
   engine: 'postgres',
   createParsed,
   addColumns,
+  signalsSchema,
   procedure,
 };
