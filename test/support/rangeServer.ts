@@ -9,7 +9,15 @@ import type { AddressInfo } from 'node:net';
 import type { Provider } from '../../src/enrich/ranges/types.js';
 import { FIXTURE_FILES, fixtureText } from './rangeFixtures.js';
 
-export type Fault = 'http500' | 'truncated' | 'oversized' | 'html' | 'noValidators' | { body: string };
+export type Fault =
+  | 'http500'
+  | 'truncated'
+  | 'oversized'
+  | 'oversizedDeclared'
+  | 'hang'
+  | 'html'
+  | 'noValidators'
+  | { body: string };
 
 export interface RangeServer {
   url(file: string): string;
@@ -52,6 +60,12 @@ export async function startRangeServer(): Promise<RangeServer> {
       res
         .writeHead(200, { 'content-type': 'text/html' })
         .end('<html>\n<body>Service unavailable</body>\n</html>');
+      return;
+    }
+    if (fault === 'hang') return; // never answers (the client's timeout must end it)
+    if (fault === 'oversizedDeclared') {
+      res.writeHead(200, { 'content-length': 64 * 1024 * 1024 });
+      res.write('{');
       return;
     }
     if (fault === 'oversized') {
