@@ -185,10 +185,12 @@ describe('ingest end to end', () => {
     // maxDequeueCount (host.json: 5) tries before it was moved.
     expect(stats?.failed).toBe(5);
     // The health answer shows the ingest backlog, and a poisoned message makes it a warning at least.
-    const health = (await (await fetch(`${host.url}/health`)).json()) as {
-      status: string;
-      poisonMessages: number;
-    };
+    // (approximateMessagesCount is approximate: poll until it shows.)
+    const health = await waitFor(
+      async () =>
+        (await (await fetch(`${host.url}/health`)).json()) as { status: string; poisonMessages: number },
+      (h) => h.poisonMessages >= 1,
+    );
     expect(health.poisonMessages).toBe(1);
     expect(health.status).not.toBe('ok');
   });
