@@ -1,7 +1,7 @@
 -- ETL.IpToBinary as one PL/pgSQL call per address. The SQL version of 0020 is inlined into the calling query,
 -- and inlining copies each intermediate expression into every place that uses it: an IPv6 address then cost
--- about 1.7 ms. Here every step is computed once, in the same order and with the same checks as the T-SQL
--- inline function (so both engines still accept and reject the same texts).
+-- about 1.7 ms. Here every step is computed once, in the same order and with the same checks as 0020 and as
+-- the T-SQL scalar function of this number (so both engines still accept and reject the same texts).
 CREATE FUNCTION "ETL"."IpTextToBinary"(ip varchar)
 RETURNS bytea
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
