@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressKey } from '../src/enrich/ip.js';
 import { type RangeSettings, refreshRanges } from '../src/enrich/ranges/refresh.js';
+import { parseBatch } from '../src/etl/parse.js';
 import { callProcedure, numberOf } from '../src/etl/procedures.js';
+import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
 import { fixtureText } from './support/rangeFixtures.js';
 import { type RangeServer, startRangeServer } from './support/rangeServer.js';
 
@@ -118,5 +121,31 @@ describe.each(enginesUnderTest())('ETL.usp_ClassifyIPs on $name', (engine) => {
       IsDatacenter: true,
       DatacenterProvider: 'cloudflare',
     });
+  });
+
+  it('classifies the IP rows the parse makes from raw hits', async () => {
+    const hits: [string, string, string | null][] = [
+      ['3.5.143.250', 'Public', 'aws'],
+      ['34.35.200.1', 'Public', 'gcp'],
+      ['52.160.77.1', 'Public', 'azure'],
+      ['10.20.30.40', 'Private', null],
+      ['2a00:1450:4007:80c::200e', 'Public', null],
+    ];
+    await t.db.insertHits(hits.map(([ip]) => toHitRow(makeHit({ ip }))));
+    // Another file's open transaction can hold the parse horizon for a moment: parse until the rows are in.
+    const deadline = Date.now() + 20_000;
+    while ((await ipRows()).size < IPS.length + hits.length && Date.now() < deadline)
+      await parseBatch(t.db, 100);
+    expect(await classify(50_000)).toEqual({ rows: hits.length, datacenter: 3 });
+    const rows = await ipRows();
+    for (const [ip, ipType, provider] of hits) {
+      const row = rows.get(ip);
+      expect([ip, row?.IpType, row?.IsDatacenter, row?.DatacenterProvider]).toEqual([
+        ip,
+        ipType,
+        provider !== null,
+        provider,
+      ]);
+    }
   });
 });
