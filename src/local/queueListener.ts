@@ -68,7 +68,8 @@ export function startQueueListener(
   }
 
   async function loop(): Promise<void> {
-    let delay = 100;
+    const minimumDelay = 100;
+    let delay = minimumDelay;
     while (!stopped) {
       if (running.size > options.newBatchThreshold) {
         await Promise.race(running);
@@ -94,12 +95,16 @@ export function startQueueListener(
           .finally(() => running.delete(task));
         running.add(task);
       }
-      if (messages.length > 0) {
-        delay = 100;
+      // A full batch: more is waiting, fetch again at once. A partial one: the queue is drained, so wait
+      // the minimum interval, as the host does, instead of hammering the queue service with small fetches.
+      if (messages.length >= options.batchSize) {
+        delay = minimumDelay;
         continue;
       }
-      await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined);
-      delay = Math.min(delay * 2, options.maxPollingIntervalMs);
+      await sleep(messages.length > 0 ? minimumDelay : delay, undefined, { signal: abort.signal }).catch(
+        () => undefined,
+      );
+      delay = messages.length > 0 ? minimumDelay : Math.min(delay * 2, options.maxPollingIntervalMs);
     }
   }
 
