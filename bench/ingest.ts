@@ -106,18 +106,41 @@ async function main() {
   await stopChild(bare);
   log(`bare GIF server: ${bareRuns.map((r) => Math.round(r.rps)).join(', ')} req/s`);
 
-  // 2. The pixel through the local runner: saturation, then a steady 1,000 hits/s.
+  type Stats = {
+    stats: {
+      enqueue: {
+        messages: number;
+        hits: number;
+        failedHits: number;
+        sendLatency: { p50: number; p99: number };
+      };
+    };
+  };
+  // 2. The pixel alone (its writer elsewhere, as with a separate writer app): a steady 1,000 hits/s.
+  const alone = await startChild('pixel', 7083, {
+    DATABASE_URL: databaseUrl,
+    AzureWebJobsStorage: azurite.connectionString,
+    PIXEL_QUEUE_NAME: 'bench-alone',
+    BENCH_ONLY: 'pixel',
+  });
+  await openLoop(`http://127.0.0.1:7083${path}`, 500, 2); // warm-up
+  const aloneSteady = await openLoop(`http://127.0.0.1:7083${path}`, 1000, 15);
+  const aloneSend = (await ask<Stats>(alone, { stats: true })).stats.enqueue.sendLatency;
+  await stopChild(alone);
+  log(`pixel alone at 1,000 hits/s: p50 ${aloneSteady.p50} ms, p99 ${aloneSteady.p99} ms`);
+
+  // 3. The whole local runner (pixel, hit-writer, timers): a steady 1,000 hits/s, then saturation.
   const pixel = await startChild('pixel', 7082, {
     DATABASE_URL: databaseUrl,
     AzureWebJobsStorage: azurite.connectionString,
     PIXEL_QUEUE_NAME: 'bench-hits',
   });
-  type Stats = { stats: { enqueue: { messages: number; hits: number; failedHits: number } } };
   const enqueueStats = async () => (await ask<Stats>(pixel, { stats: true })).stats.enqueue;
   await openLoop(`http://127.0.0.1:7082${path}`, 500, 2); // warm-up
   const steady = await openLoop(`http://127.0.0.1:7082${path}`, 1000, 15);
   log(`pixel at a steady 1,000 hits/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms`);
   const beforeSaturation = await enqueueStats();
+  const steadySend = beforeSaturation.sendLatency;
   const pixelRuns = [];
   for (let r = 0; r < RUNS; r++)
     pixelRuns.push(await load(`http://127.0.0.1:7082${path}`, { connections: 128 }));
@@ -142,7 +165,7 @@ async function main() {
   const drainedIn = ((Date.now() - drainStart) / 1000).toFixed(1);
   log(`answered ${answered}, landed ${landed} rows (the writer caught up ${drainedIn} s after the load)`);
 
-  // 3. The bulk writer alone: production-shaped messages (40 hits), 8 at a time as the queue trigger runs them.
+  // 4. The bulk writer alone: production-shaped messages (40 hits), 8 at a time as the queue trigger runs them.
   await db.query('TRUNCATE "PiXL"."Test"');
   const messages: string[] = [];
   for (let m = 0; m < 1000; m++) {
@@ -183,9 +206,14 @@ async function main() {
     ],
     ['Pixel / bare ratio at saturation', `${((pixelMedian / bareMedian) * 100).toFixed(0)} %`, ''],
     [
-      'Pixel at a steady 1,000 hits/s (open loop)',
+      'Pixel at a steady 1,000 hits/s (open loop), whole local runner',
       `p99 ${steady.p99} ms`,
-      `p50 ${steady.p50} ms, max ${steady.max} ms, ${steady.errors} errors`,
+      `p50 ${steady.p50} ms, max ${steady.max} ms, ${steady.errors} errors; queue send p50 ${steadySend.p50} ms, p99 ${steadySend.p99} ms`,
+    ],
+    [
+      'Pixel at a steady 1,000 hits/s (open loop), writer not running',
+      `p99 ${aloneSteady.p99} ms`,
+      `p50 ${aloneSteady.p50} ms, max ${aloneSteady.max} ms, ${aloneSteady.errors} errors; queue send p50 ${aloneSend.p50} ms, p99 ${aloneSend.p99} ms`,
     ],
     [
       'Bare server at a steady 1,000 req/s (open loop)',
@@ -211,7 +239,7 @@ async function main() {
   writePerformanceSection(
     'Ingest',
     `\`npm run bench:ingest\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}. ` +
-      `autocannon in the benchmark process; the server (bench/servers.ts) in a child process: the local runner with Azurite's queue and the embedded PostgreSQL on the same 2 cores, so the hit-writer competes with the pixel for CPU. ` +
+      `autocannon in the benchmark process; the server (bench/servers.ts) in a child process: the local runner with Azurite's queue and the embedded PostgreSQL on the same 2 cores, so the hit-writer competes with the pixel for CPU and for Azurite (one Node process), and the load generator takes a core of its own. ` +
       `Query string ${Buffer.byteLength(query)} bytes (bench/realisticHits.ts). ${RUNS} runs of ${SECONDS} s each, medians quoted.`,
     rows,
   );

@@ -20,9 +20,11 @@ if (mode === 'bare') {
   const host = await startLocalHost(parseSettings(process.env), { port, timers: false, only });
   process.on('message', (message: { stats?: boolean }) => {
     if (message.stats) {
-      void host
-        .queueStats()
-        .then((writer) => process.send?.({ stats: { enqueue: { ...hitBatcher().stats }, writer } }));
+      void host.queueStats().then((writer) =>
+        process.send?.({
+          stats: { enqueue: { ...hitBatcher().stats, sendLatency: hitBatcher().sendLatency() }, writer },
+        }),
+      );
     }
   });
   process.send?.({ ready: true });

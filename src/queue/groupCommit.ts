@@ -42,6 +42,8 @@ export class GroupCommitQueue {
   private idleWaiters: (() => void)[] = [];
 
   readonly stats = { messages: 0, hits: 0, failedMessages: 0, failedHits: 0, splits: 0 };
+  /** Durations of the latest accepted sends (ms), most of what a pixel answer waits for. */
+  private readonly sendMs: number[] = [];
 
   constructor(
     private readonly send: SendMessage,
@@ -70,6 +72,13 @@ export class GroupCommitQueue {
         this.timer = setTimeout(() => this.onWindowEnd(), this.options.windowMs);
       this.pump();
     });
+  }
+
+  /** Percentiles of the latest (up to 4096) send durations in ms. */
+  sendLatency(): { p50: number; p99: number } {
+    const sorted = [...this.sendMs].sort((a, b) => a - b);
+    const at = (q: number) => Number((sorted[Math.floor(q * (sorted.length - 1))] ?? 0).toFixed(1));
+    return { p50: at(0.5), p99: at(0.99) };
   }
 
   /** Resolves when every added hit has been answered. */
@@ -148,7 +157,9 @@ export class GroupCommitQueue {
       return;
     }
     try {
+      const started = performance.now();
       await this.send(body, batch.json.length);
+      this.sendMs[this.stats.messages % 4096] = performance.now() - started;
       this.stats.messages++;
       this.stats.hits += batch.json.length;
       for (const w of batch.waiters) w.resolve(true);
