@@ -4,11 +4,13 @@
  * Nothing is dropped. Also: with enrichment off the parse leaves the signal columns NULL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshRanges } from '../src/enrich/ranges/refresh.js';
 import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
 import { runEtlPass } from '../src/etl/runEtl.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
+import { startRangeServer } from './support/rangeServer.js';
 
 const BROWSER =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
@@ -29,6 +31,7 @@ interface Visit {
   ua: string;
   email: string;
   extra?: string;
+  ip?: string;
 }
 
 // Pixel 1: ExcludeBots off (the seeded Config row). Pixel 9: ExcludeBots on.
@@ -38,6 +41,10 @@ const VISITS: Visit[] = [
   { label: 'human9', pixel: '9', ua: BROWSER, email: 'human9@example.com' },
   { label: 'crawlerKept', pixel: '1', ua: BINGBOT, email: 'crawler1@example.com' },
   { label: 'human1', pixel: '1', ua: BROWSER, email: 'human1@example.com' },
+  // AWS addresses seen for the first time: not likely-bot at parse time (PiXL.IP not yet classified), but the
+  // classify step runs before the match step, which reads PiXL.IP.IsDatacenter as it is then.
+  { label: 'datacenterExcluded', pixel: '9', ua: BROWSER, email: 'dc9@example.com', ip: '3.5.141.7' },
+  { label: 'datacenterKept', pixel: '1', ua: BROWSER, email: 'dc1@example.com', ip: '2600:1f18::1' },
 ];
 
 describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
@@ -61,6 +68,19 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
 
   beforeAll(async () => {
     t = await engine.create();
+    const ranges = await startRangeServer();
+    try {
+      await refreshRanges(t.db, {
+        providers: ['aws'],
+        urls: ranges.urls(),
+        schedule: '0 30 3 * * *',
+        timeoutMs: 10_000,
+        maxBytes: 5_000_000,
+        minKeepRatio: 0.5,
+      });
+    } finally {
+      await ranges.close();
+    }
     await t.db.query(
       sql(
         "INSERT INTO {PiXL.Pixel} ({CompanyID}, {PiXLID}, {PixelName}) VALUES ('12800', '9', 'Bots excluded')",
@@ -77,7 +97,7 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
           makeHit({
             pixelId: v.pixel,
             userAgent: v.ua,
-            ip: `203.0.113.${10 + i * 10}`,
+            ip: v.ip ?? `203.0.113.${10 + i * 10}`,
             queryString: `sw=1&_cp_email=${encodeURIComponent(v.email)}${v.extra ?? ''}`,
             receivedAt: new Date(at + i * 60_000).toISOString(),
           }),
@@ -101,6 +121,8 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
       ['9', false, false],
       ['1', true, true],
       ['1', false, false],
+      ['9', false, false],
+      ['1', false, false],
     ]);
     const [visits] = await t.db.query(sql('SELECT COUNT(*) AS n FROM {PiXL.Visit}'));
     expect(Number(visits?.n)).toBe(VISITS.length);
@@ -112,6 +134,7 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
     );
     expect(matches.map((m) => m.MatchKey)).toEqual([
       'crawler1@example.com',
+      'dc1@example.com',
       'human1@example.com',
       'human9@example.com',
     ]);

@@ -55,6 +55,21 @@ describe('generated SQL', () => {
     expect(added.every((a) => a.text.includes('"newKey"'))).toBe(true);
   });
 
+  it('computes the _srv_ columns from the signals migration on and never reads those keys from the client', () => {
+    const files = generatedFiles();
+    const signals = files.filter((f) => /0040_signals\.sql$/.test(f.path));
+    expect(signals).toHaveLength(2);
+    for (const file of signals) {
+      expect(file.text, file.path).not.toContain('_srv_');
+      for (const f of FIELDS.filter((x) => x.computedSince !== undefined))
+        expect(file.text).toContain(f.column);
+    }
+    // Before it, the parse read them (the original appended them server-side).
+    expect(files.find((f) => /postgres[\\/]0003_parsed\.sql$/.test(f.path))?.text).toContain(
+      '"_srv_rapidFire"',
+    );
+  });
+
   it('gives SQL Server every catalog key in OPENJSON and every column in the Parsed insert (not run here)', () => {
     const tsql = generatedFiles().find((f) => /mssql[\\/]0003_parsed\.sql$/.test(f.path))?.text ?? '';
     for (const f of FIELDS) {

@@ -125,13 +125,6 @@ BEGIN
   ) sn
   WHERE @Enrich = 1;
 
-  SELECT u.IPAddress, CASE WHEN EXISTS (
-      SELECT 1 FROM ETL.IpToBinary(u.IPAddress) x CROSS APPLY ETL.DatacenterOf(x.IpBinary) d
-    ) THEN 1 ELSE 0 END AS IsDc
-  INTO #dc
-  FROM (SELECT DISTINCT bt.IPAddress COLLATE Latin1_General_100_BIN2 AS IPAddress FROM #batch bt WHERE bt.IPAddress IS NOT NULL) u
-  WHERE @Enrich = 1;
-
 
   SELECT bt.Id AS SourceId, bt.CompanyID, bt.PiXLID,
     -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
@@ -154,7 +147,7 @@ BEGIN
     CAST(fl.FpHighRate AS BIT) AS [Srv_FpHighRate],
     bt.IsKnownBot AS [IsKnownBot],
     CAST(CASE WHEN @Enrich = 0 THEN NULL
-        WHEN bt.IsKnownBot = 1 OR dc.IsDc = 1
+        WHEN bt.IsKnownBot = 1 OR ipr.IsDatacenter = 1
           OR v.[BotScore] >= COALESCE(cfg.BotScoreThreshold, @BotScoreThreshold)
           OR fl.RapidFire = 1 OR fl.FpSuspicious = 1 OR fl.FpExtreme = 1 OR fl.FpHighRate = 1 THEN 1 ELSE 0 END AS BIT) AS [IsLikelyBot],
     CASE WHEN COALESCE(v.[CanvasFingerprint], v.[DetectedFonts], v.[GPURenderer], v.[WebGLFingerprint], v.[AudioFingerprintHash]) IS NOT NULL
@@ -497,7 +490,7 @@ BEGIN
     WHERE LEFT(o.[key], 4) COLLATE Latin1_General_100_BIN2 = N'_cp_' AND DATALENGTH(o.[key]) > 8
   ) cp
   LEFT JOIN #sig sg ON sg.Id = bt.Id
-  LEFT JOIN #dc dc ON dc.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
+  LEFT JOIN PiXL.IP ipr ON ipr.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
   LEFT JOIN PiXL.Config cfg ON cfg.CompanyID = bt.CompanyID AND cfg.PiXLID = bt.PiXLID
   CROSS APPLY (SELECT
     CASE WHEN sg.HasIp = 1 THEN CASE WHEN sg.HitsRapid >= @RapidFireHits THEN 1 ELSE 0 END END AS RapidFire,

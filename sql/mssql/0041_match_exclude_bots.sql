@@ -1,6 +1,7 @@
--- ETL.usp_MatchVisits as in 0031, plus: a visit whose parsed hit is flagged IsLikelyBot (0040) is not matched
--- when its pixel's PiXL.Config.ExcludeBots is on. It still counts as processed: the watermark passes it, and a
--- later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
+-- ETL.usp_MatchVisits as in 0031, plus: a visit whose parsed hit is flagged IsLikelyBot (0040), or whose address
+-- PiXL.IP now says is in a datacenter (the classify step runs between parse and match, so the first hit of a
+-- new address is caught too), is not matched when its pixel's PiXL.Config.ExcludeBots is on. It still counts
+-- as processed: the watermark passes it, and a later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
 
 -- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
 -- Candidates: the pixel's Config.MatchEmail is on (no Config row = on), the visit is not a likely bot while the
@@ -127,10 +128,12 @@ BEGIN
   SELECT TOP (@BatchSize) v.MatchSeq, v.VisitID, v.CompanyID, v.PiXLID, v.DeviceId, v.IpId, v.ReceivedAt,
     PiXL.NormaliseEmail(v.MatchEmail),
     LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM JSON_VALUE(v.ClientParamsJson, '$.hid'))),
-    CASE WHEN cfg.MatchEmail = 0 OR (cfg.ExcludeBots = 1 AND p.IsLikelyBot = 1) THEN 0 ELSE 1 END
+    CASE WHEN cfg.MatchEmail = 0 OR (cfg.ExcludeBots = 1 AND (p.IsLikelyBot = 1 OR ipr.IsDatacenter = 1))
+      THEN 0 ELSE 1 END
   FROM PiXL.Visit AS v
   LEFT JOIN PiXL.Config AS cfg ON cfg.CompanyID = v.CompanyID AND cfg.PiXLID = v.PiXLID
   LEFT JOIN PiXL.Parsed AS p ON p.SourceId = v.VisitID
+  LEFT JOIN PiXL.IP AS ipr ON ipr.IpId = v.IpId
   WHERE v.MatchSeq > @lastSeq
   ORDER BY v.MatchSeq;
 

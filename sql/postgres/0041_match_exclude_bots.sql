@@ -1,6 +1,7 @@
--- ETL.usp_MatchVisits as in 0031, plus: a visit whose parsed hit is flagged IsLikelyBot (0040) is not matched
--- when its pixel's PiXL.Config.ExcludeBots is on. It still counts as processed: the watermark passes it, and a
--- later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
+-- ETL.usp_MatchVisits as in 0031, plus: a visit whose parsed hit is flagged IsLikelyBot (0040), or whose address
+-- PiXL.IP now says is in a datacenter (the classify step runs between parse and match, so the first hit of a
+-- new address is caught too), is not matched when its pixel's PiXL.Config.ExcludeBots is on. It still counts
+-- as processed: the watermark passes it, and a later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
 
 -- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
 -- Candidates: the pixel's Config.MatchEmail is on (no Config row = on), the visit is not a likely bot while the
@@ -113,8 +114,10 @@ BEGIN
     FROM batch b
     LEFT JOIN "PiXL"."Config" cfg ON cfg."CompanyID" = b."CompanyID" AND cfg."PiXLID" = b."PiXLID"
     LEFT JOIN "PiXL"."Parsed" p ON cfg."ExcludeBots" AND p."SourceId" = b."VisitID"
+    LEFT JOIN "PiXL"."IP" ipr ON cfg."ExcludeBots" AND ipr."IpId" = b."IpId"
     WHERE coalesce(cfg."MatchEmail", true)
-      AND NOT (coalesce(cfg."ExcludeBots", false) AND coalesce(p."IsLikelyBot", false))
+      AND NOT (coalesce(cfg."ExcludeBots", false)
+        AND (coalesce(p."IsLikelyBot", false) OR coalesce(ipr."IsDatacenter", false)))
   ), ins AS (
     INSERT INTO match_candidate ("VisitID", "CompanyID", "PiXLID", "MatchType", "MatchKey", "DeviceId", "IpId", "ReceivedAt")
     SELECT k."VisitID", k."CompanyID", k."PiXLID", 'email', k.email, k."DeviceId", k."IpId", k."ReceivedAt"

@@ -71,8 +71,8 @@ export function signalParametersTsql(): string {
 }
 
 /**
- * After #batch: adds its hits to ETL.RecentHit, then computes #sig (raw counts per hit) and #dc (datacenter
- * answer per address, looked up now). Both temp tables always exist (empty when @Enrich = 0).
+ * After #batch: adds its hits to ETL.RecentHit, then computes #sig (raw counts per hit; the temp table always
+ * exists, empty when @Enrich = 0).
  */
 export function signalStatementsTsql(
   fields: readonly Field[],
@@ -123,22 +123,15 @@ export function signalStatementsTsql(
   ) sn
   WHERE @Enrich = 1;
 
-  SELECT u.IPAddress, CASE WHEN EXISTS (
-      SELECT 1 FROM ETL.IpToBinary(u.IPAddress) x CROSS APPLY ETL.DatacenterOf(x.IpBinary) d
-    ) THEN 1 ELSE 0 END AS IsDc
-  INTO #dc
-  FROM (SELECT DISTINCT bt.IPAddress COLLATE ${BIN2} AS IPAddress FROM #batch bt WHERE bt.IPAddress IS NOT NULL) u
-  WHERE @Enrich = 1;
-
 `;
 }
 
-/** Joins of the #parsed SELECT: the signals, the datacenter answer, the pixel's config and the flags. */
+/** Joins of the #parsed SELECT: the signals, the address's PiXL.IP row as classified before this batch, the pixel's config and the flags. */
 export function signalJoinsTsql(): string {
   const when = (cond: string) => `CASE WHEN sg.HasIp = 1 THEN CASE WHEN ${cond} THEN 1 ELSE 0 END END`;
   return `
   LEFT JOIN #sig sg ON sg.Id = bt.Id
-  LEFT JOIN #dc dc ON dc.IPAddress = bt.IPAddress COLLATE ${BIN2}
+  LEFT JOIN PiXL.IP ipr ON ipr.IPAddress = bt.IPAddress COLLATE ${BIN2}
   LEFT JOIN PiXL.Config cfg ON cfg.CompanyID = bt.CompanyID AND cfg.PiXLID = bt.PiXLID
   CROSS APPLY (SELECT
     ${when('sg.HitsRapid >= @RapidFireHits')} AS RapidFire,
@@ -174,7 +167,7 @@ export function signalValuesTsql(botScore: string): Record<string, string> {
     IsKnownBot: 'bt.IsKnownBot',
     // The rule of docs/ARCHITECTURE.md "Bots": NULL when enrichment is off.
     IsLikelyBot: bit(`CASE WHEN @Enrich = 0 THEN NULL
-        WHEN bt.IsKnownBot = 1 OR dc.IsDc = 1
+        WHEN bt.IsKnownBot = 1 OR ipr.IsDatacenter = 1
           OR ${botScore} >= COALESCE(cfg.BotScoreThreshold, @BotScoreThreshold)
           OR fl.RapidFire = 1 OR fl.FpSuspicious = 1 OR fl.FpExtreme = 1 OR fl.FpHighRate = 1 THEN 1 ELSE 0 END`),
   };
