@@ -233,7 +233,7 @@ async function main(): Promise<void> {
       [
         'Parse, signals on (wall clock / per CPU s)',
         `${rate(on)} / ${cpuRate(on)} rows/s`,
-        `runs: ${on.map((x) => x.rate).join(', ')} / ${on.map((x) => x.cpuRate).join(', ')}; last run flagged ${signals?.rapid} rapid fire, ${signals?.subnet} subnet alerts, ${signals?.likely} likely bots`,
+        `runs: ${on.map((x) => x.rate).join(', ')} / ${on.map((x) => x.cpuRate).join(', ')}; last run flagged ${signals?.rapid} rapid fire, ${signals?.subnet} subnet alerts, ${signals?.likely} likely bots (the synthetic botScore is random in 0–4999)`,
       ],
       [
         'Cost of the signals (wall clock / per CPU s)',
