@@ -19,7 +19,7 @@ import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
 import { openLoop } from './openLoop.js';
-import { realisticQueryString } from './realisticHits.js';
+import { realisticQueryString } from '../test/support/realisticHits.js';
 import { writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -240,7 +240,7 @@ async function main() {
     'Ingest',
     `\`npm run bench:ingest\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}. ` +
       `autocannon in the benchmark process; the server (bench/servers.ts) in a child process: the local runner with Azurite's queue and the embedded PostgreSQL on the same 2 cores, so the hit-writer competes with the pixel for CPU and for Azurite (one Node process), and the load generator takes a core of its own. ` +
-      `Query string ${Buffer.byteLength(query)} bytes (bench/realisticHits.ts). ${RUNS} runs of ${SECONDS} s each, medians quoted.`,
+      `Query string ${Buffer.byteLength(query)} bytes with every catalog key (test/support/realisticHits.ts). ${RUNS} runs of ${SECONDS} s each, medians quoted.`,
     rows,
   );
   console.table(rows.map(([what, value, note]) => ({ what, value, note })));
