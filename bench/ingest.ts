@@ -18,8 +18,8 @@ import { encodeHitMessage } from '../src/queue/hitMessage.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
-import { openLoop } from './openLoop.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
+import { openLoop } from './openLoop.js';
 import { writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
