@@ -6,7 +6,7 @@
  *    SIGNALS_ENABLED setting), same hits, runs interleaved, medians compared.
  * Results go to docs/PERFORMANCE.md, section "Enrichment".
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../src/db/migrate.js';
@@ -21,7 +21,7 @@ import { toHitRow } from '../src/writer/hitRows.js';
 import { makeHit } from '../test/support/hits.js';
 import { startRangeServer } from '../test/support/rangeServer.js';
 import { realisticQueryString, rng } from '../test/support/realisticHits.js';
-import { writePerformanceSection } from './report.js';
+import { backendCpuMs, median, writePerformanceSection } from './report.js';
 
 const PORT = Number(process.env.BENCH_PG_PORT ?? 54354);
 const IPS = Number(process.env.BENCH_IPS ?? 1_000_000);
@@ -34,18 +34,7 @@ const BATCH = 10_000;
 const CLASSIFY_BATCH = 50_000;
 /** The reference's scale: about 6 M hits a day, so ~14 ms apart on average. */
 const HIT_SPACING_MS = 86_400_000 / 6_000_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const log = (line: string) => console.log(`[bench:enrich] ${line}`);
-
-/** CPU milliseconds a PostgreSQL backend has used (Linux /proc; clock ticks of 10 ms). */
-function backendCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 async function backendPid(db: PostgresWarehouse): Promise<number> {
   const [row] = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');

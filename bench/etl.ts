@@ -4,7 +4,7 @@
  * writer's insertHits, then parsed from scratch several times; the median is written to docs/PERFORMANCE.md
  * (section "ETL parse").
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../src/db/migrate.js';
@@ -15,25 +15,14 @@ import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString, rng } from '../test/support/realisticHits.js';
-import { writePerformanceSection } from './report.js';
+import { backendCpuMs, median, writePerformanceSection } from './report.js';
 
 const HITS = Number(process.env.BENCH_HITS ?? 50_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 const PORT = Number(process.env.BENCH_PG_PORT ?? 54351);
 const DEVICES = Math.max(1, Math.floor(HITS / 20));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const log = (line: string) => console.log(`[bench:etl] ${line}`);
-
-/** CPU milliseconds a PostgreSQL backend has used (Linux /proc; clock ticks of 10 ms). */
-function backendCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 async function landHits(db: PostgresWarehouse): Promise<number> {
   const r = rng(42);

@@ -20,11 +20,10 @@ import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
 import { openLoop } from './openLoop.js';
-import { writePerformanceSection } from './report.js';
+import { median, writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const log = (line: string) => console.log(`[bench:ingest] ${line}`);
 
 function startChild(

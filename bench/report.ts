@@ -1,4 +1,4 @@
-/** Writes one benchmark's section of docs/PERFORMANCE.md, replacing the previous run's. */
+/** Shared by the benchmarks: writing their section of docs/PERFORMANCE.md, and run statistics. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
@@ -19,4 +19,17 @@ export function writePerformanceSection(title: string, method: string, rows: str
     ? current.replace(pattern, section)
     : `${current.trimEnd()}\n\n${section}`;
   writeFileSync(file, next);
+}
+
+/** The middle value (runs on a noisy machine are compared by their medians). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+/** CPU milliseconds a PostgreSQL backend has used (Linux /proc; clock ticks of 10 ms). */
+export function backendCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
