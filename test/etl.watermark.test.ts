@@ -5,6 +5,7 @@
 import sql from 'mssql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HIT_COLUMN_NAMES, hitRowValues } from '../src/db/hitColumns.js';
 import type { HitRow, Warehouse } from '../src/db/types.js';
 import { parseBatch } from '../src/etl/parse.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -20,21 +21,9 @@ interface Session {
   close(): Promise<void>;
 }
 
-const INSERT_COLUMNS =
-  'HitId, HitType, CompanyID, PiXLID, IPAddress, RequestPath, QueryString, QueryTruncated, ParamsJson, HeadersJson, ReceivedAt';
-const values = (r: HitRow) => [
-  r.hitId,
-  r.hitType,
-  r.companyId,
-  r.pixelId,
-  r.ipAddress,
-  r.requestPath,
-  r.queryString,
-  r.queryTruncated,
-  r.paramsJson,
-  r.headersJson,
-  r.receivedAt,
-];
+// One insert of the writer's columns, on a connection the test controls (to hold the transaction open).
+const INSERT_COLUMNS = HIT_COLUMN_NAMES.join(', ');
+const values = hitRowValues;
 
 async function postgresSession(connectionString: string): Promise<Session> {
   const client = new pg.Client({ connectionString });
@@ -69,7 +58,7 @@ async function mssqlSession(connectionString: string): Promise<Session> {
         req.input(`p${i + 1}`, v);
       });
       await req.query(
-        `INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, CAST(@p9 AS JSON), CAST(@p10 AS JSON), @p11)`,
+        `INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, CAST(@p9 AS JSON), CAST(@p10 AS JSON), @p11, @p12, @p13, @p14)`,
       );
     },
     holdParseLock: async () =>
