@@ -125,6 +125,13 @@ const envObject = z.object({
   MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
 
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  // Entra (managed identity) authentication of the metrics export, in the Functions host's own format.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+    .string()
+    .regex(/(^|;)\s*Authorization\s*=\s*AAD\s*(;|$)/i, 'must be Authorization=AAD[;ClientId=<client id>]')
+    .optional(),
+  // One log line per hit (pixel) and the hit ids of each message (hit-writer), to follow a hit.
+  LOG_HIT_IDS: bool(false),
   // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
   // keep taking batches, and the batch of the match step.
   ETL_SCHEDULE: z
@@ -210,7 +217,11 @@ const envSchema = envObject.transform((env, ctx) => {
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
     },
-    telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    telemetry: {
+      appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      appInsightsAuthenticationString: env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
+      logHitIds: env.LOG_HIT_IDS,
+    },
     etl: {
       schedule: env.ETL_SCHEDULE,
       batchSize: env.ETL_BATCH_SIZE,

@@ -43,6 +43,7 @@ export async function pixelHandler(
     return gifAnswer();
   }
   const answer = target.variant === 'beacon' ? noContent : gifAnswer;
+  let hitId: string | undefined;
   try {
     const hit = captureHit(
       target,
@@ -55,11 +56,29 @@ export async function pixelHandler(
       new Date(),
       settings().capture,
     );
+    hitId = hit.hitId;
     const accepted = await hitBatcher().add(hit);
     count(accepted ? 'pixel.accepted' : 'pixel.lost');
+    // Off by default: a line per hit costs log ingestion. With it, PiXL.Test's HitId finds the row.
+    if (settings().telemetry.logHitIds || !accepted)
+      (accepted ? context.log : context.warn).call(
+        context,
+        JSON.stringify({
+          event: accepted ? 'pixel.accepted' : 'pixel.lost',
+          invocationId: context.invocationId,
+          hitId,
+        }),
+      );
   } catch (error) {
     count('pixel.failed');
-    context.error('pixel capture failed', error);
+    context.error(
+      JSON.stringify({
+        event: 'pixel.failed',
+        invocationId: context.invocationId,
+        hitId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
   return answer();
 }

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
   Embed:     <img src="${host.url}/12800/1_SMART.GIF" width="1" height="1" alt="" style="position:absolute">
   Database:  ${databaseUrl}
              psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
+  Health:    ${host.url}/health   (no key here; in Azure it needs a function key: ?code=<key>)
+  Liveness:  ${host.url}/health/live   (anonymous, answers ok)
   Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})
 
   Ctrl-C stops everything.
