@@ -13,7 +13,7 @@
  * performance counters every second. The exporter it sends through is used here directly.
  */
 import { createRequire } from 'node:module';
-import type { TokenCredential } from '@azure/identity';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { createNoopMeter, type Meter } from '@opentelemetry/api';
 import type { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { settings } from '../config.js';
@@ -71,10 +71,10 @@ export function managedIdentityCredential(
 ): TokenCredential | undefined {
   const auth = parseAuthenticationString(authenticationString);
   if (!auth.aad) return undefined;
-  const identity = createRequire(import.meta.url)('@azure/identity') as typeof import('@azure/identity');
+  // A credential makes no call until the exporter asks it for a token.
   return auth.clientId
-    ? new identity.ManagedIdentityCredential({ clientId: auth.clientId })
-    : new identity.ManagedIdentityCredential();
+    ? new ManagedIdentityCredential({ clientId: auth.clientId })
+    : new ManagedIdentityCredential();
 }
 
 /** Starts the export; the no-op telemetry when there is no connection string and no reader. */
