@@ -21,7 +21,7 @@ try {
   await pool
     .request()
     .input('name', sql.NVarChar, name)
-    .batch(`
+    .query(`
 IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = @name)
   EXEC ('CREATE USER ${user} FROM EXTERNAL PROVIDER');
 ALTER ROLE db_datareader ADD MEMBER ${user};
