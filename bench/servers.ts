@@ -7,6 +7,7 @@ import { GIF_HEADERS, TRANSPARENT_GIF } from '../src/capture/gif.js';
 import { parseSettings } from '../src/config.js';
 import { startLocalHost } from '../src/local/host.js';
 import { hitBatcher } from '../src/runtime/services.js';
+import { telemetry } from '../src/runtime/telemetry.js';
 
 const [mode, port] = [process.argv[2], Number(process.argv[3])];
 
@@ -18,7 +19,16 @@ if (mode === 'bare') {
 } else {
   const only = process.env.BENCH_ONLY?.split(',');
   const host = await startLocalHost(parseSettings(process.env), { port, timers: false, only });
-  process.on('message', (message: { stats?: boolean }) => {
+  process.on('message', (message: { stats?: boolean; cpu?: boolean; flush?: boolean }) => {
+    // CPU time of this process (the pixel's), in µs: the benchmark takes the difference over a phase.
+    if (message.cpu) {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMicros: user + system, telemetry: telemetry().enabled });
+    }
+    if (message.flush)
+      void telemetry()
+        .flush()
+        .then(() => process.send?.({ flushed: true }));
     if (message.stats) {
       void host.queueStats().then((writer) =>
         process.send?.({

@@ -5,14 +5,10 @@
  * (no exporter loaded) without a connection string; with one, it posts to the ingestion endpoint with the
  * Entra token of the credential, here a loopback HTTPS server of this test.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import type { HttpRequest as HttpRequestType } from '@azure/functions';
@@ -32,6 +28,7 @@ import {
 } from '../src/runtime/telemetry.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { type RangeServer, startRangeServer } from './support/rangeServer.js';
+import { type SelfSignedCert, selfSignedCert } from './support/selfSignedCert.js';
 
 // Function modules read their schedules from the settings when loaded: give them settings first.
 useSettings(parseSettings({ DATABASE_URL: 'postgres://placeholder' }));
@@ -262,54 +259,30 @@ describe('telemetry export', () => {
 
   describe('to a loopback ingestion endpoint', () => {
     let server: Server;
-    let dir: string;
+    let tls: SelfSignedCert;
     const received: { path: string; authorization?: string; body: string }[] = [];
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'smartpixl-ingest-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-      server = createServer(
-        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-        (req, res) => {
-          const chunks: Buffer[] = [];
-          req.on('data', (c: Buffer) => chunks.push(c));
-          req.on('end', async () => {
-            const raw = Buffer.concat(chunks);
-            const body =
-              req.headers['content-encoding'] === 'gzip'
-                ? (await promisify(gunzip)(raw)).toString()
-                : raw.toString();
-            received.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
-            res.writeHead(200, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
-          });
-        },
-      );
+      tls = selfSignedCert();
+      server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', async () => {
+          const raw = Buffer.concat(chunks);
+          const body =
+            req.headers['content-encoding'] === 'gzip'
+              ? (await promisify(gunzip)(raw)).toString()
+              : raw.toString();
+          received.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
+        });
+      });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     });
     afterAll(async () => {
       await new Promise((resolve) => server?.close(resolve));
-      rmSync(dir, { recursive: true, force: true });
+      tls?.remove();
     });
 
     it('posts the metrics with the Entra token of the credential', async () => {
@@ -329,7 +302,7 @@ describe('telemetry export', () => {
         {
           credential,
           exporterOptions: {
-            tlsOptions: { ca: readFileSync(join(dir, 'cert.pem')) },
+            tlsOptions: { ca: tls.cert },
             disableOfflineStorage: true,
           },
         },
