@@ -39,6 +39,9 @@ param deployerIpAddress string = ''
 @description('E-mail that receives the alerts. Empty: the alerts fire without notifying anyone.')
 param alertEmail string = ''
 
+@description('The consumer file matching reads, as [database.]schema.table (docs/DEPLOY.md). Empty: the AutoConsumer the migrations create.')
+param autoConsumerTable string = ''
+
 @description('Unparsed rows above which the parse-lag alert fires.')
 param parseLagAlertThreshold int = 50000
 
@@ -271,9 +274,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
         { name: 'DATABASE_ENGINE', value: 'mssql' }
         { name: 'SQL_CONNECTION_STRING', value: sqlConnectionString }
-        // Metrics are exported once a minute; the pipeline levels are read by the etl timer.
-        { name: 'AzureFunctionsJobHost__logging__logLevel__default', value: 'Information' }
         { name: 'PIXEL_QUEUE_NAME', value: pixelQueueName }
+        { name: 'AUTOCONSUMER_TABLE', value: autoConsumerTable }
         { name: 'CLIENT_IP_SOURCES', value: clientIpSources }
         { name: 'TRUSTED_PROXY_HOPS', value: '1' }
       ]
