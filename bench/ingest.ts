@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,10 +27,10 @@ import { openLoop } from './openLoop.js';
 import { median, writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-// Ports of this benchmark's own servers (override when another run shares the machine).
+// Ports of this benchmark's own servers (override when another run shares the machine); the HTTP servers
+// take free ports from the system.
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54361);
 const AZURITE_PORT = Number(process.env.BENCH_AZURITE_PORT ?? 10031);
-const HTTP_PORT = Number(process.env.BENCH_HTTP_PORT ?? 7081);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const log = (line: string) => console.log(`[bench:ingest] ${line}`);
 
@@ -37,14 +38,17 @@ function startChild(
   mode: 'bare' | 'pixel',
   port: number,
   env: Record<string, string> = {},
-): Promise<ChildProcess> {
+): Promise<ChildProcess & { base: string }> {
   const child = fork(join(PROJECT_ROOT, 'bench/servers.ts'), [mode, String(port)], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
+    // The child reports the port it listens on (0 asks the system for a free one).
+    child.once('message', (ready: { port: number }) =>
+      resolve(Object.assign(child, { base: `http://127.0.0.1:${ready.port}` })),
+    );
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
   });
 }
@@ -79,7 +83,7 @@ async function load(url: string, options: { connections: number; overallRate?: n
 }
 
 /** A stand-in for Application Insights' ingestion endpoint on loopback: counts what is posted, accepts all. */
-async function startDummyIngestion(port: number) {
+async function startDummyIngestion() {
   const counts = { posts: 0, items: 0, smartpixlItems: 0 };
   // The exporter speaks HTTPS only: a throwaway certificate, trusted by the pixel through NODE_EXTRA_CA_CERTS.
   const tls = selfSignedCert();
@@ -103,8 +107,9 @@ async function startDummyIngestion(port: number) {
       res.end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(counts, {
+    port: (server.address() as AddressInfo).port,
     certPath: tls.certPath,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => tls.remove()),
   });
@@ -136,11 +141,10 @@ async function main() {
   log(`query string: ${Buffer.byteLength(query)} bytes`);
 
   // 1. Ceiling: bare node:http answering the GIF.
-  const bare = await startChild('bare', HTTP_PORT);
-  const bareSteady = await openLoop(`http://127.0.0.1:${HTTP_PORT}${path}`, 1000, 15);
+  const bare = await startChild('bare', 0);
+  const bareSteady = await openLoop(`${bare.base}${path}`, 1000, 15);
   const bareRuns = [];
-  for (let r = 0; r < RUNS; r++)
-    bareRuns.push(await load(`http://127.0.0.1:${HTTP_PORT}${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) bareRuns.push(await load(`${bare.base}${path}`, { connections: 128 }));
   await stopChild(bare);
   log(`bare GIF server: ${bareRuns.map((r) => Math.round(r.rps)).join(', ')} req/s`);
 
@@ -155,28 +159,27 @@ async function main() {
     };
   };
   // 2. The pixel alone (its writer elsewhere, as with a separate writer app): a steady 1,000 hits/s.
-  const alone = await startChild('pixel', HTTP_PORT + 2, {
+  const alone = await startChild('pixel', 0, {
     DATABASE_URL: databaseUrl,
     AzureWebJobsStorage: azurite.connectionString,
     PIXEL_QUEUE_NAME: 'bench-alone',
     BENCH_ONLY: 'pixel',
   });
-  await openLoop(`http://127.0.0.1:${HTTP_PORT + 2}${path}`, 500, 2); // warm-up
-  const aloneSteady = await openLoop(`http://127.0.0.1:${HTTP_PORT + 2}${path}`, 1000, 15);
+  await openLoop(`${alone.base}${path}`, 500, 2); // warm-up
+  const aloneSteady = await openLoop(`${alone.base}${path}`, 1000, 15);
   const aloneSend = (await ask<Stats>(alone, { stats: true })).stats.enqueue.sendLatency;
   await stopChild(alone);
   log(`pixel alone at 1,000 hits/s: p50 ${aloneSteady.p50} ms, p99 ${aloneSteady.p99} ms`);
 
   // 2b. Telemetry off vs on, the pixel alone: CPU per hit and latency at a steady 1,000 hits/s, then
   // saturation. With it on, metrics go to a dummy ingestion endpoint of this benchmark on loopback.
-  const ingestion = await startDummyIngestion(HTTP_PORT + 3);
-  const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${HTTP_PORT + 3}/`;
+  const ingestion = await startDummyIngestion();
+  const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${ingestion.port}/`;
   type TelemetryRun = { p50: number; p99: number; cpuPerHitUs: number; rps: number };
   const telemetryRuns: Record<'off' | 'on', TelemetryRun[]> = { off: [], on: [] };
-  const aloneUrl = `http://127.0.0.1:${HTTP_PORT + 2}${path}`;
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['off', 'on'] as const) {
-      const child = await startChild('pixel', HTTP_PORT + 2, {
+      const child = await startChild('pixel', 0, {
         DATABASE_URL: databaseUrl,
         AzureWebJobsStorage: azurite.connectionString,
         PIXEL_QUEUE_NAME: `bench-telemetry-${mode}`,
@@ -186,6 +189,7 @@ async function main() {
         // The exporter's usage statistics would go to a Microsoft address: not from a benchmark.
         APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       });
+      const aloneUrl = `${child.base}${path}`;
       await openLoop(aloneUrl, 500, 2); // warm-up
       const cpu = async () => (await ask<{ cpuMicros: number }>(child, { cpu: true })).cpuMicros;
       const cpuBefore = await cpu();
@@ -211,20 +215,19 @@ async function main() {
   );
 
   // 3. The whole local runner (pixel, hit-writer, timers): a steady 1,000 hits/s, then saturation.
-  const pixel = await startChild('pixel', HTTP_PORT + 1, {
+  const pixel = await startChild('pixel', 0, {
     DATABASE_URL: databaseUrl,
     AzureWebJobsStorage: azurite.connectionString,
     PIXEL_QUEUE_NAME: 'bench-hits',
   });
   const enqueueStats = async () => (await ask<Stats>(pixel, { stats: true })).stats.enqueue;
-  await openLoop(`http://127.0.0.1:${HTTP_PORT + 1}${path}`, 500, 2); // warm-up
-  const steady = await openLoop(`http://127.0.0.1:${HTTP_PORT + 1}${path}`, 1000, 15);
+  await openLoop(`${pixel.base}${path}`, 500, 2); // warm-up
+  const steady = await openLoop(`${pixel.base}${path}`, 1000, 15);
   log(`pixel at a steady 1,000 hits/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms`);
   const beforeSaturation = await enqueueStats();
   const steadySend = beforeSaturation.sendLatency;
   const pixelRuns = [];
-  for (let r = 0; r < RUNS; r++)
-    pixelRuns.push(await load(`http://127.0.0.1:${HTTP_PORT + 1}${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) pixelRuns.push(await load(`${pixel.base}${path}`, { connections: 128 }));
   const afterSaturation = await enqueueStats();
   const hitsPerMessage =
     (afterSaturation.hits - beforeSaturation.hits) /

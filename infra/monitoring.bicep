@@ -68,7 +68,8 @@ var rules = [
     window: 'PT15M'
     frequency: 'PT5M'
     threshold: 1
-    query: 'requests | where operation_Name == "pixel" | summarize total = sum(itemCount), errors = sumif(itemCount, toint(resultCode) >= 500) | extend value = iff(total == 0, 0.0, 100.0 * errors / total)'
+    // host.json logs only failed requests (Host.Results: Error), so the answered hits come from the metrics.
+    query: 'let errors = toscalar(requests | where operation_Name == "pixel" and toint(resultCode) >= 500 | summarize coalesce(sum(itemCount), 0)); let answered = toscalar(customMetrics | where name in ("smartpixl.pixel.accepted", "smartpixl.pixel.lost", "smartpixl.pixel.failed") or name startswith "smartpixl.pixel.dropped" | summarize coalesce(sum(valueSum), 0.0)); print value = iff(errors + answered == 0, 0.0, 100.0 * errors / (errors + answered))'
   }
   {
     key: 'hits-lost'
