@@ -18,7 +18,9 @@ import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
 import { startAzuriteQueue } from '../src/local/azurite.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { encodeHitMessage } from '../src/queue/hitMessage.js';
+import { count } from '../src/runtime/metrics.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
+import { startTelemetry, useTelemetry } from '../src/runtime/telemetry.js';
 import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
@@ -110,12 +112,15 @@ async function startDummyIngestion() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(counts, {
     port: (server.address() as AddressInfo).port,
+    cert: tls.cert,
     certPath: tls.certPath,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => tls.remove()),
   });
 }
 
 async function main() {
+  // The Azure Monitor exporter's usage statistics would go to a Microsoft address: never from a benchmark.
+  process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
   const dataDir = join(PROJECT_ROOT, '.data');
   log(
     `machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
@@ -175,7 +180,7 @@ async function main() {
   // saturation. With it on, metrics go to a dummy ingestion endpoint of this benchmark on loopback.
   const ingestion = await startDummyIngestion();
   const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${ingestion.port}/`;
-  type TelemetryRun = { p50: number; p99: number; cpuPerHitUs: number; rps: number };
+  type TelemetryRun = { p50: number; p99: number; cpuPerHitUs: number; rps: number; rssMb: number };
   const telemetryRuns: Record<'off' | 'on', TelemetryRun[]> = { off: [], on: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['off', 'on'] as const) {
@@ -191,14 +196,16 @@ async function main() {
       });
       const aloneUrl = `${child.base}${path}`;
       await openLoop(aloneUrl, 500, 2); // warm-up
-      const cpu = async () => (await ask<{ cpuMicros: number }>(child, { cpu: true })).cpuMicros;
-      const cpuBefore = await cpu();
+      const usage = () => ask<{ cpuMicros: number; rssBytes: number }>(child, { cpu: true });
+      const cpuBefore = (await usage()).cpuMicros;
       const run = await openLoop(aloneUrl, 1000, SECONDS);
-      const cpuPerHitUs = (await cpu()) - cpuBefore;
+      const after = await usage();
+      const cpuPerHitUs = after.cpuMicros - cpuBefore;
       const saturation = await load(aloneUrl, { connections: 128 });
       if (mode === 'on') await ask(child, { flush: true });
       await stopChild(child);
       telemetryRuns[mode].push({
+        rssMb: after.rssBytes / 2 ** 20,
         p50: run.p50,
         p99: run.p99,
         cpuPerHitUs: cpuPerHitUs / run.ok,
@@ -209,6 +216,23 @@ async function main() {
       );
     }
   }
+  // The recording itself, in this process: what one count() costs with the no-op meter and with the SDK.
+  const recordingUs = { off: 0, on: 0 };
+  for (const mode of ['off', 'on'] as const) {
+    useTelemetry(
+      startTelemetry(
+        { connectionString: mode === 'on' ? connectionString : undefined },
+        { exporterOptions: { tlsOptions: { ca: ingestion.cert } } },
+      ),
+    );
+    for (let i = 0; i < 10_000; i++) count('bench.recorded');
+    const before = process.cpuUsage();
+    for (let i = 0; i < 1_000_000; i++) count('bench.recorded');
+    const used = process.cpuUsage(before);
+    recordingUs[mode] = (used.user + used.system) / 1_000_000;
+    await useTelemetry(undefined)?.shutdown();
+  }
+  log(`one count(): ${recordingUs.off.toFixed(3)} µs off, ${recordingUs.on.toFixed(3)} µs on`);
   await ingestion.close();
   log(
     `ingestion endpoint: ${ingestion.posts} posts, ${ingestion.items} items, ${ingestion.smartpixlItems} smartpixl.* metrics`,
@@ -324,6 +348,16 @@ async function main() {
       `${median(telemetryRuns[mode].map((t) => t.cpuPerHitUs)).toFixed(0)} µs`,
       `runs: ${telemetryRuns[mode].map((t) => t.cpuPerHitUs.toFixed(0)).join(', ')} µs; p50 ${median(telemetryRuns[mode].map((t) => t.p50))} ms, p99 ${median(telemetryRuns[mode].map((t) => t.p99))} ms; saturation ${Math.round(median(telemetryRuns[mode].map((t) => t.rps)))} hits/s`,
     ]),
+    [
+      'Recording one metric on the hot path (count), telemetry off / on',
+      `${recordingUs.off.toFixed(3)} / ${recordingUs.on.toFixed(3)} µs`,
+      'CPU per call over 1,000,000 calls in one process: the no-op meter vs the OpenTelemetry SDK (aggregation in memory; the export runs once a minute)',
+    ],
+    [
+      'Pixel process memory (RSS) after the steady phase, telemetry on',
+      `${Math.round(median(telemetryRuns.on.map((t) => t.rssMb)))} MB`,
+      `off: ${Math.round(median(telemetryRuns.off.map((t) => t.rssMb)))} MB; the local runner's HTTP side, queue client and batcher`,
+    ],
     [
       'Telemetry export during those runs',
       `${ingestion.smartpixlItems} metric items`,

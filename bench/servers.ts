@@ -24,7 +24,11 @@ if (mode === 'bare') {
     // CPU time of this process (the pixel's), in µs: the benchmark takes the difference over a phase.
     if (message.cpu) {
       const { user, system } = process.cpuUsage();
-      process.send?.({ cpuMicros: user + system, telemetry: telemetry().enabled });
+      process.send?.({
+        cpuMicros: user + system,
+        rssBytes: process.memoryUsage().rss,
+        telemetry: telemetry().enabled,
+      });
     }
     if (message.flush)
       void telemetry()
