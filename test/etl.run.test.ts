@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
-import { procedureExists } from '../src/etl/procedures.js';
 import { type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
 import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
 import { closeServices } from '../src/runtime/services.js';
@@ -146,7 +145,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
 
   it('runs the match step once its procedure exists, from the timer function', async () => {
     // The real procedure once its migration exists; a stand-in with its result columns before that.
-    if (!(await procedureExists(t.db, 'ETL.usp_MatchVisits')))
+    if (!(await t.db.procedureExists('ETL.usp_MatchVisits')))
       await t.db.query(FAKE_MATCH[engine.name] as string);
     const { etlHandler } = await import('../src/functions/etl.js');
     const ctx = context();

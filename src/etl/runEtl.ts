@@ -5,10 +5,9 @@
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on).
  */
-import type { Row, Warehouse } from '../db/types.js';
+import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { PARSE_PROCEDURE } from './parse.js';
-import { callProcedure, numberOf, procedureExists } from './procedures.js';
+import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
   name: string;
@@ -19,7 +18,7 @@ export interface EtlStep {
   /** Skip (instead of fail) when the procedure does not exist. */
   optional: boolean;
   /** Named arguments passed besides BatchSize. */
-  args?: Record<string, unknown>;
+  args?: ProcedureArgs;
 }
 
 export interface EtlSettings {
@@ -44,7 +43,7 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
   return [
     {
       name: 'parse',
-      procedure: PARSE_PROCEDURE,
+      procedure: PROCEDURES.parse,
       batchSize: s.batchSize,
       rowsColumn: 'RowsParsed',
       optional: false,
@@ -52,14 +51,14 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
     },
     {
       name: 'classify',
-      procedure: 'ETL.usp_ClassifyIPs',
+      procedure: PROCEDURES.classify,
       batchSize: s.classifyBatchSize ?? 50_000,
       rowsColumn: 'RowsClassified',
       optional: true,
     },
     {
       name: 'match',
-      procedure: 'ETL.usp_MatchVisits',
+      procedure: PROCEDURES.match,
       batchSize: s.matchBatchSize,
       rowsColumn: 'RowsProcessed',
       optional: true,
@@ -94,7 +93,7 @@ export async function runEtlPass(
   for (const step of steps) {
     const started = Date.now();
     const report: StepReport = { step: step.name, batches: 0, totals: {}, outcome: 'caught-up', ms: 0 };
-    if (step.optional && !(await procedureExists(db, step.procedure))) {
+    if (step.optional && !(await db.procedureExists(step.procedure))) {
       report.outcome = 'skipped';
       log(`${step.name}: ${step.procedure} does not exist yet, skipped`);
       reports.push(report);
@@ -102,8 +101,7 @@ export async function runEtlPass(
     }
     for (;;) {
       const batchStarted = Date.now();
-      const row =
-        (await callProcedure(db, step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
+      const row = (await db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
       report.batches++;
       addUp(report.totals, row);
       log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);
