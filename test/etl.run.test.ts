@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
-import { type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
+import { ETL_PASS_LOCK, type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
 import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
 import { closeServices } from '../src/runtime/services.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -206,5 +206,17 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
         'time',
       ]),
     );
+  });
+
+  it('skips a pass while another runner holds the pass lock, and runs once it is free', async () => {
+    await t.db.insertHits([toHitRow(makeHit())]);
+    const lines: string[] = [];
+    const settings = { batchSize: 1000, timeBudgetMs: 10_000, matchBatchSize: 10 };
+    const blocked = await t.db.withLock(ETL_PASS_LOCK, () => runEtlPass(t.db, settings, (l) => lines.push(l)));
+    expect(blocked.map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(lines).toContain('another ETL pass is running: this one is skipped');
+    const free = await runEtlPass(t.db, settings);
+    expect(free[0]?.outcome).toBe('caught-up');
+    expect(free[0]?.totals.RowsParsed).toBeGreaterThanOrEqual(1);
   });
 });

@@ -163,6 +163,11 @@ export interface Warehouse {
   ): Promise<number>;
   /** Runs `work` while holding a named, database-wide exclusive lock. */
   withLock<T>(lockName: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` under the lock if no one holds it now; otherwise returns `{ ran: false }` at once. */
+  withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }>;
   close(): Promise<void>;
 }
 

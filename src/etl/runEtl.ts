@@ -4,6 +4,8 @@
  * at least one batch, so a parse backlog cannot starve the match step. A step whose procedure does not exist
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on).
+ * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
+ * could otherwise deadlock).
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
@@ -82,11 +84,26 @@ function addUp(totals: Record<string, number>, row: Row): void {
   }
 }
 
+/** One pass at a time across every instance: a second runner skips instead of interleaving its steps. */
+export const ETL_PASS_LOCK = 'smartpixl-etl-pass';
+
 export async function runEtlPass(
   db: Warehouse,
   settings: EtlSettings,
   log: (line: string) => void = () => {},
   steps: readonly EtlStep[] = etlSteps(settings),
+): Promise<StepReport[]> {
+  const outcome = await db.withLockIfFree(ETL_PASS_LOCK, () => runSteps(db, settings, log, steps));
+  if (outcome.ran) return outcome.result;
+  log('another ETL pass is running: this one is skipped');
+  return steps.map((s) => ({ step: s.name, batches: 0, totals: {}, outcome: 'skipped', ms: 0 }));
+}
+
+async function runSteps(
+  db: Warehouse,
+  settings: EtlSettings,
+  log: (line: string) => void,
+  steps: readonly EtlStep[],
 ): Promise<StepReport[]> {
   const deadline = Date.now() + settings.timeBudgetMs;
   const reports: StepReport[] = [];

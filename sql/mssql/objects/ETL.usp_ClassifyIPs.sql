@@ -6,6 +6,9 @@ AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
+  -- A caller under SNAPSHOT would read a stale version of the watermark and of the rows behind it; the
+  -- level set here lasts until the procedure returns.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   BEGIN TRANSACTION;
   DECLARE @s INT;
   EXEC @s = sp_getapplock @Resource = 'smartpixl-ranges-data', @LockMode = 'Shared',

@@ -19,6 +19,9 @@ AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
+  -- A caller under SNAPSHOT would read a stale version of the watermark and of the rows behind it; the
+  -- level set here lasts until the procedure returns.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE @lock INT, @lastSeq BIGINT, @lastConsumer BIGINT, @consumerMax BIGINT,
     @now DATETIME2(3) = SYSUTCDATETIME(), @rows INT = 0, @matched INT = 0, @late INT = 0,
     @fromId BIGINT, @toId BIGINT, @toSeq BIGINT;

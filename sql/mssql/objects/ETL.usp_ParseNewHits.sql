@@ -11,6 +11,9 @@ AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
+  -- A caller under SNAPSHOT would read a stale version of the watermark and of the rows behind it; the
+  -- level set here lasts until the procedure returns.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE @lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @rows INT = 0, @fromId BIGINT, @toId BIGINT,
     @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT;
 

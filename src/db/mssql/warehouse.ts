@@ -166,17 +166,35 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   }
 
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {
-    // A session-owned app lock needs one connection held for the whole work: a pool of exactly one.
+    const outcome = await this.holdAppLock(lockName, -1, work);
+    if (!outcome.ran) throw new Error(`could not take the lock ${lockName}`);
+    return outcome.result;
+  }
+
+  withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
+    return this.holdAppLock(lockName, 0, work);
+  }
+
+  /** A session-owned app lock needs one connection held for the whole work: a pool of exactly one. */
+  private async holdAppLock<T>(
+    lockName: string,
+    timeoutMs: number,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
     const holder = await new sql.ConnectionPool({ ...this.config(1), pool: { max: 1, min: 1 } }).connect();
     try {
       const result = await holder
         .request()
         .input('name', sql.NVarChar(255), lockName)
+        .input('timeout', sql.Int, timeoutMs)
         .query<{ Status: number }>(
-          "DECLARE @s INT; EXEC @s = sp_getapplock @Resource = @name, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = -1; SELECT @s AS Status;",
+          "DECLARE @s INT; EXEC @s = sp_getapplock @Resource = @name, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @timeout; SELECT @s AS Status;",
         );
-      if ((result.recordset[0]?.Status ?? -1) < 0) throw new Error(`could not take the lock ${lockName}`);
-      return await work();
+      if ((result.recordset[0]?.Status ?? -1) < 0) return { ran: false };
+      return { ran: true, result: await work() };
     } finally {
       await holder.close();
     }

@@ -136,6 +136,27 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
     return copyRows(this.pool, table, columns, rows);
   }
 
+  async withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ got: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS got',
+        [lockName],
+      );
+      if (!rows[0]?.got) return { ran: false };
+      try {
+        return { ran: true, result: await work() };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
