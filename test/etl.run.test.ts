@@ -212,7 +212,9 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
     await t.db.insertHits([toHitRow(makeHit())]);
     const lines: string[] = [];
     const settings = { batchSize: 1000, timeBudgetMs: 10_000, matchBatchSize: 10 };
-    const blocked = await t.db.withLock(ETL_PASS_LOCK, () => runEtlPass(t.db, settings, (l) => lines.push(l)));
+    const blocked = await t.db.withLock(ETL_PASS_LOCK, () =>
+      runEtlPass(t.db, settings, (l) => lines.push(l)),
+    );
     expect(blocked.map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(lines).toContain('another ETL pass is running: this one is skipped');
     const free = await runEtlPass(t.db, settings);

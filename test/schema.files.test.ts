@@ -1,7 +1,7 @@
 /** The schema files themselves and the server checks the runner makes before changing anything. */
 import { describe, expect, it } from 'vitest';
 import { dependencyOrder, migrationFiles, objectFiles } from '../src/db/migrate.js';
-import { mssqlServerProblem } from '../src/db/mssql/schema.js';
+import { mssqlServerProblem, mssqlServerWarnings } from '../src/db/mssql/schema.js';
 import { postgresServerProblem } from '../src/db/postgres/schema.js';
 
 const file = (name: string, text: string) => ({ name, path: `${name}.sql`, text, checksum: name });
@@ -58,6 +58,10 @@ describe('server checks', () => {
     expect(mssqlServerProblem({ ...sql2022, major: 17, compatibility: 150 })).toMatch(
       /compatibility level 160 or later is needed, found 150/,
     );
+    expect(mssqlServerWarnings({ ...sql2022, major: 17, readCommittedSnapshot: 0 })[0]).toMatch(
+      /READ_COMMITTED_SNAPSHOT is off/,
+    );
+    expect(mssqlServerWarnings({ ...sql2022, major: 17, readCommittedSnapshot: 1 })).toEqual([]);
     // Azure SQL Database reports its own version numbers: its edition is what counts.
     expect(mssqlServerProblem({ ...sql2022, major: 12, edition: 5, compatibility: 170 })).toBeUndefined();
   });

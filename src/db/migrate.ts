@@ -80,7 +80,7 @@ export interface MigrateReport {
 }
 
 export async function migrate(db: Warehouse, log: (line: string) => void = () => {}): Promise<MigrateReport> {
-  await db.schema.checkServer();
+  for (const warning of await db.schema.checkServer()) log(`warning: ${warning}`);
   const migrations = migrationFiles(db.engine);
   const objects = objectFiles(db.engine);
   return db.withLock('smartpixl-migrate', async () => {

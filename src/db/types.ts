@@ -108,8 +108,11 @@ export interface SchemaState {
 
 /** Bookkeeping of the schema runner (src/db/migrate.ts); each engine keeps it in its own tables. */
 export interface SchemaStore {
-  /** Throws a clear error when the server cannot run the schema (version, compatibility level, encoding). */
-  checkServer(): Promise<void>;
+  /**
+   * Throws a clear error when the server cannot run the schema (version, compatibility level, encoding);
+   * returns warnings about settings that work but hurt (e.g. blocking without read-committed snapshot).
+   */
+  checkServer(): Promise<string[]>;
   /** Creates the bookkeeping tables when missing and reads them. */
   schemaState(): Promise<SchemaState>;
   /** Runs a migration and records it with its checksum, in one transaction. */

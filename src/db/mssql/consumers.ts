@@ -5,6 +5,8 @@ import type { ConsumerFile } from '../types.js';
 import { quoteIdent, rowsOf } from './sql.js';
 
 const SETUP_SCRIPT = 'sql/optional/mssql-autoconsumer-setup.sql';
+/** SERVERPROPERTY('EngineEdition') of Azure SQL Database (Managed Instance is 8 and allows it). */
+const AZURE_SQL_DATABASE = 5;
 
 /** [database.]schema.table: a synonym may point into another database on the same server. */
 export function quoteTable(table: string): string {
@@ -24,6 +26,17 @@ export class MssqlConsumerFile implements ConsumerFile {
   async pointSourceAt(table: string): Promise<void> {
     const quoted = quoteTable(table);
     const pool = await this.connected();
+    if (table.split('.').length === 3) {
+      const { recordset } = await pool
+        .request()
+        .query<{ edition: number }>("SELECT CAST(SERVERPROPERTY('EngineEdition') AS INT) AS edition");
+      if (recordset[0]?.edition === AZURE_SQL_DATABASE)
+        throw new Error(
+          `AUTOCONSUMER_TABLE ${table}: Azure SQL Database cannot reach another database through a synonym. ` +
+            'Keep the consumer table in this database, or create an elastic-query external table for it here ' +
+            'and name that (schema.table); see README "Identity matching".',
+        );
+    }
     try {
       await pool
         .request()

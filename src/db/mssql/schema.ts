@@ -16,6 +16,18 @@ export interface MssqlServer {
   /** SERVERPROPERTY('EngineEdition'). */
   edition: number;
   compatibility: number;
+  /** sys.databases.is_read_committed_snapshot_on (1 by default on Azure SQL, 0 on a new SQL Server database). */
+  readCommittedSnapshot?: number;
+}
+
+/** Settings that work but hurt, said at every migrate. */
+export function mssqlServerWarnings(server: MssqlServer): string[] {
+  if (server.readCommittedSnapshot !== 0) return [];
+  return [
+    'READ_COMMITTED_SNAPSHOT is off: a parse batch takes table locks on Parsed, Visit, IP, Device and ' +
+      'RecentHit, and /api/health and dashboards wait behind it. Turn it on once: ALTER DATABASE CURRENT ' +
+      'SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE (docs/SETTINGS.md).',
+  ];
 }
 
 /** Why this server or database cannot hold the schema, or undefined when it can. */
@@ -33,18 +45,21 @@ export function mssqlServerProblem(server: MssqlServer): string | undefined {
 export class MssqlSchemaStore implements SchemaStore {
   constructor(private readonly connected: () => Promise<sql.ConnectionPool>) {}
 
-  async checkServer(): Promise<void> {
+  async checkServer(): Promise<string[]> {
     const pool = await this.connected();
     const { recordset } = await pool
       .request()
       .query<MssqlServer>(`SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS INT) AS major,
           CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(128)) AS version,
           CAST(SERVERPROPERTY('EngineEdition') AS INT) AS edition,
-          (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()) AS compatibility`);
+          (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()) AS compatibility,
+          (SELECT CAST(is_read_committed_snapshot_on AS INT) FROM sys.databases WHERE database_id = DB_ID())
+            AS readCommittedSnapshot`);
     const server = recordset[0];
     if (!server) throw new Error('could not read the SQL Server version');
     const problem = mssqlServerProblem(server);
     if (problem) throw new Error(problem);
+    return mssqlServerWarnings(server);
   }
 
   async schemaState(): Promise<SchemaState> {

@@ -25,7 +25,7 @@ export function postgresServerProblem(server: PostgresServer): string | undefine
 export class PostgresSchemaStore implements SchemaStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async checkServer(): Promise<void> {
+  async checkServer(): Promise<string[]> {
     const { rows } = await this.pool.query<PostgresServer>(
       `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
          current_setting('server_encoding') AS encoding`,
@@ -34,6 +34,7 @@ export class PostgresSchemaStore implements SchemaStore {
     if (!server) throw new Error('could not read the PostgreSQL server version');
     const problem = postgresServerProblem(server);
     if (problem) throw new Error(problem);
+    return [];
   }
 
   async schemaState(): Promise<SchemaState> {
