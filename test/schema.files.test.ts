@@ -1,5 +1,6 @@
 /** The schema files themselves and the server checks the runner makes before changing anything. */
 import { describe, expect, it } from 'vitest';
+import { runsInOneTransaction } from '../src/db/batches.js';
 import { dependencyOrder, migrationFiles, objectFiles } from '../src/db/migrate.js';
 import { mssqlServerProblem, mssqlServerWarnings } from '../src/db/mssql/schema.js';
 import { postgresServerProblem } from '../src/db/postgres/schema.js';
@@ -23,6 +24,13 @@ describe('schema files', () => {
     for (const engine of ['postgres', 'mssql'] as const)
       for (const m of migrationFiles(engine).filter((f) => f.name >= '0050'))
         expect(m.text, m.path).not.toMatch(/CREATE\s+(OR\s+\w+\s+)?(FUNCTION|PROCEDURE|VIEW)\b/i);
+  });
+
+  it('change PiXL.Test, the table every hit is written to, one statement at a time from 0050 on', () => {
+    for (const engine of ['postgres', 'mssql'] as const)
+      for (const m of migrationFiles(engine).filter((f) => f.name >= '0050'))
+        if (/ALTER\s+TABLE\s+("PiXL"\."Test"|PiXL\.Test|\[PiXL\]\.\[Test\])/i.test(m.text))
+          expect(runsInOneTransaction(m.text), m.path).toBe(false);
   });
 
   it('orders objects after the objects their code names, whatever the quoting, ignoring comments', () => {

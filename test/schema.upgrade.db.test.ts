@@ -4,6 +4,7 @@
  * is refused before anything runs; a changed object is applied alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_TRANSACTION_MARKER } from '../src/db/batches.js';
 import { MigrationChangedError, migrate, migrationFiles, objectFiles } from '../src/db/migrate.js';
 import { PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -124,5 +125,37 @@ describe.each(enginesUnderTest())('schema runner on $name', (engine) => {
       '9999_future',
     ]);
     await expect(migrate(db)).rejects.toThrow(/9999_future/);
+  });
+
+  it('runs a no-transaction migration batch by batch, and records it only once every batch ran', async () => {
+    const db = await engine.create();
+    try {
+      const current = { migrations: migrationFiles(db.db.engine), objects: objectFiles(db.db.engine) };
+      const table = db.db.name('PiXL.ScratchForRunner');
+      const text = (second: string) =>
+        `${NO_TRANSACTION_MARKER}\nCREATE TABLE ${table} (${db.db.name('Id')} int);\nGO\n${second}\n`;
+      const failing = {
+        name: '9000_scratch',
+        path: '9000_scratch.sql',
+        text: text('SELECT nonsense FROM nowhere;'),
+      };
+      await expect(
+        migrate(db.db, () => {}, {
+          ...current,
+          migrations: [...current.migrations, { ...failing, checksum: 'a'.repeat(64) }],
+        }),
+      ).rejects.toThrow();
+      // The first batch committed on its own; the migration is not recorded, so it runs again once fixed.
+      expect(await db.db.query(`SELECT * FROM ${table}`)).toEqual([]);
+      const fixed = { ...failing, text: text(`DROP TABLE ${table};`), checksum: 'b'.repeat(64) };
+      await db.db.query(`DROP TABLE ${table}`);
+      const report = await migrate(db.db, () => {}, {
+        ...current,
+        migrations: [...current.migrations, fixed],
+      });
+      expect(report.migrations).toEqual(['9000_scratch']);
+    } finally {
+      await db.drop();
+    }
   });
 });

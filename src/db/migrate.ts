@@ -79,10 +79,18 @@ export interface MigrateReport {
   objects: string[];
 }
 
-export async function migrate(db: Warehouse, log: (line: string) => void = () => {}): Promise<MigrateReport> {
+export interface SchemaFiles {
+  migrations: SchemaFile[];
+  objects: SchemaFile[];
+}
+
+export async function migrate(
+  db: Warehouse,
+  log: (line: string) => void = () => {},
+  files: SchemaFiles = { migrations: migrationFiles(db.engine), objects: objectFiles(db.engine) },
+): Promise<MigrateReport> {
   for (const warning of await db.schema.checkServer()) log(`warning: ${warning}`);
-  const migrations = migrationFiles(db.engine);
-  const objects = objectFiles(db.engine);
+  const { migrations, objects } = files;
   return db.withLock('smartpixl-migrate', async () => {
     const state = await db.schema.schemaState();
     const known = new Set(migrations.map((m) => m.name));

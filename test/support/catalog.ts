@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitBatches } from '../../src/db/mssql/sql.js';
+import { splitBatches } from '../../src/db/batches.js';
 import { PROJECT_ROOT } from '../../src/runtime/paths.js';
 import type { TestWarehouse } from './engines.js';
 

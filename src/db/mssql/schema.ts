@@ -1,7 +1,8 @@
 /** SQL Server bookkeeping of the schema runner (src/db/migrate.ts): dbo.SchemaMigrations and dbo.SchemaObjects. */
 import sql from 'mssql';
+import { runsInOneTransaction, splitBatches } from '../batches.js';
 import type { SchemaFile, SchemaState, SchemaStore } from '../types.js';
-import { inTransaction, splitBatches } from './sql.js';
+import { inTransaction } from './sql.js';
 
 /** SQL Server 2025 is version 17 (the json type, CREATE OR ALTER, TRIM ... FROM). */
 const MIN_MAJOR_VERSION = 17;
@@ -86,8 +87,13 @@ export class MssqlSchemaStore implements SchemaStore {
   }
 
   async applyMigration(file: SchemaFile): Promise<void> {
-    await inTransaction(await this.connected(), async (tx) => {
-      for (const batch of splitBatches(file.text)) await new sql.Request(tx).batch(batch);
+    const pool = await this.connected();
+    if (!runsInOneTransaction(file.text)) {
+      for (const batch of splitBatches(file.text)) await pool.request().batch(batch);
+    }
+    await inTransaction(pool, async (tx) => {
+      if (runsInOneTransaction(file.text))
+        for (const batch of splitBatches(file.text)) await new sql.Request(tx).batch(batch);
       await new sql.Request(tx)
         .input('name', sql.VarChar(200), file.name)
         .input('checksum', sql.Char(64), file.checksum)

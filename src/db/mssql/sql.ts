@@ -40,11 +40,3 @@ export function rowsOf<T extends Row>(recordset: sql.IRecordSet<T> | undefined):
   }
   return recordset;
 }
-
-/** Splits a T-SQL script into batches at lines holding only GO, as sqlcmd does. */
-export function splitBatches(script: string): string[] {
-  return script
-    .split(/^\s*GO\s*;?\s*$/im)
-    .map((b) => b.trim())
-    .filter(Boolean);
-}

@@ -1,5 +1,6 @@
 /** PostgreSQL bookkeeping of the schema runner (src/db/migrate.ts): public.SchemaMigrations and SchemaObjects. */
 import type pg from 'pg';
+import { runsInOneTransaction, splitBatches } from '../batches.js';
 import type { SchemaFile, SchemaState, SchemaStore } from '../types.js';
 import { inTransaction } from './sql.js';
 
@@ -59,9 +60,12 @@ export class PostgresSchemaStore implements SchemaStore {
     };
   }
 
-  applyMigration(file: SchemaFile): Promise<void> {
+  async applyMigration(file: SchemaFile): Promise<void> {
+    const oneTransaction = runsInOneTransaction(file.text);
+    // Each batch alone: the simple-query protocol would otherwise run a multi-statement text as one transaction.
+    if (!oneTransaction) for (const batch of splitBatches(file.text)) await this.pool.query(batch);
     return inTransaction(this.pool, async (client) => {
-      await client.query(file.text);
+      if (oneTransaction) await client.query(file.text);
       await client.query('INSERT INTO public."SchemaMigrations" ("Name", "Checksum") VALUES ($1, $2)', [
         file.name,
         file.checksum,
