@@ -29,7 +29,12 @@ async function landAndParse(db: TestWarehouse, count: number, seed: number): Pro
     makeHit({ queryString: realisticQueryString(seed + i), ip: `198.51.100.${(seed + i) % 200}` }),
   );
   await db.insertHits(hits.map(toHitRow));
-  await db.callProcedure(PROCEDURES.parse, { BatchSize: 10_000 });
+  // A transaction open anywhere on the server holds the parse's horizon back: retry until these are taken.
+  const target = (await rowCounts(db))['PiXL.Test'];
+  for (let tries = 0; tries < 300 && (await rowCounts(db))['PiXL.Parsed'] !== target; tries++) {
+    await db.callProcedure(PROCEDURES.parse, { BatchSize: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const checksumTable = (db: TestWarehouse, kind: 'migrations' | 'objects') =>
@@ -59,7 +64,11 @@ describe.each(enginesUnderTest())('schema runner on $name', (engine) => {
     const lines: string[] = [];
     const report = await migrate(db, (line) => lines.push(line));
     // The released migrations only get their checksum recorded; every object is (re)defined from its file.
-    expect(report.migrations).toEqual(['0050_one_email_normalisation']);
+    expect(report.migrations).toEqual(
+      migrationFiles(db.engine)
+        .map((m) => m.name)
+        .filter((name) => name.slice(0, 4) > '0041'),
+    );
     expect(report.objects.sort()).toEqual(
       objectFiles(db.engine)
         .map((o) => o.name)

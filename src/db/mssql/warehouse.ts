@@ -79,13 +79,13 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     table.columns.add('CompanyID', sql.VarChar(64), { nullable: false });
     table.columns.add('PiXLID', sql.VarChar(64), { nullable: false });
     table.columns.add('IPAddress', sql.VarChar(45), { nullable: true });
-    table.columns.add('RequestPath', sql.VarChar(4000), { nullable: true });
-    table.columns.add('QueryString', sql.VarChar(sql.MAX), { nullable: true });
+    table.columns.add('RequestPath', sql.NVarChar(4000), { nullable: true });
+    table.columns.add('QueryString', sql.NVarChar(sql.MAX), { nullable: true });
     table.columns.add('QueryTruncated', sql.Bit, { nullable: false });
     table.columns.add('ParamsJson', sql.NVarChar(sql.MAX), { nullable: false });
     table.columns.add('HeadersJson', sql.NVarChar(sql.MAX), { nullable: false });
-    table.columns.add('UserAgent', sql.VarChar(2000), { nullable: true });
-    table.columns.add('Referer', sql.VarChar(2000), { nullable: true });
+    table.columns.add('UserAgent', sql.NVarChar(2000), { nullable: true });
+    table.columns.add('Referer', sql.NVarChar(2000), { nullable: true });
     table.columns.add('ReceivedAt', sql.DateTime2(3), { nullable: false });
     table.columns.add('IsKnownBot', sql.Bit, { nullable: false });
     for (const r of rows) table.rows.add(...hitRowValues(r));
