@@ -95,33 +95,35 @@ BEGIN
     ReceivedAt    DATETIME2(3) NOT NULL
   );
 
-  -- 1. The consumer file grew: look unresolved matches up again, in the new records only.
+  -- 1. The consumer file grew: look unresolved matches up again, in the new records only. A join, not a
+  -- probe per unresolved match, so the optimizer drives from whichever side is smaller (a few new records,
+  -- or a few unresolved matches). The newest new record of a key is the newest of all.
   SELECT @consumerMax = ISNULL(MAX(s.RecordID), 0) FROM PiXL.AutoConsumerSource AS s;
   IF @consumerMax > @lastConsumer
   BEGIN
+    WITH found AS (
+      SELECT m.MatchId, s.IndividualKey, s.AddressKey,
+        ROW_NUMBER() OVER (PARTITION BY m.MatchId ORDER BY s.RecordID DESC) AS n
+      FROM PiXL.Match AS m
+      JOIN PiXL.AutoConsumerSource AS s
+        ON s.EMailNorm = CONVERT(VARCHAR(1020), m.MatchKey COLLATE Latin1_General_100_BIN2_UTF8)
+       AND s.RecordID > @lastConsumer
+      WHERE m.IndividualKey IS NULL AND m.MatchType = 'email'
+      UNION ALL
+      SELECT m.MatchId, s.IndividualKey, s.AddressKey,
+        ROW_NUMBER() OVER (PARTITION BY m.MatchId ORDER BY s.RecordID DESC) AS n
+      FROM PiXL.Match AS m
+      JOIN PiXL.AutoConsumerSource AS s
+        ON s.EMailSha256 = CONVERT(CHAR(64), m.MatchKey) COLLATE Latin1_General_100_BIN2
+       AND s.RecordID > @lastConsumer
+      WHERE m.IndividualKey IS NULL AND m.MatchType = 'email_hash'
+    )
     UPDATE m SET IndividualKey = f.IndividualKey, AddressKey = ISNULL(m.AddressKey, f.AddressKey),
       MatchedAt = ISNULL(m.MatchedAt, @now)
     OUTPUT inserted.MatchId INTO #late (MatchId)
     FROM PiXL.Match AS m
-    CROSS APPLY (
-      SELECT TOP (1) s.IndividualKey, s.AddressKey FROM PiXL.AutoConsumerSource AS s
-      WHERE s.EMailNorm = CONVERT(VARCHAR(1020), m.MatchKey COLLATE Latin1_General_100_BIN2_UTF8)
-        AND s.RecordID > @lastConsumer
-      ORDER BY s.RecordID DESC
-    ) AS f
-    WHERE m.IndividualKey IS NULL AND m.MatchType = 'email' AND f.IndividualKey IS NOT NULL;
-
-    UPDATE m SET IndividualKey = f.IndividualKey, AddressKey = ISNULL(m.AddressKey, f.AddressKey),
-      MatchedAt = ISNULL(m.MatchedAt, @now)
-    OUTPUT inserted.MatchId INTO #late (MatchId)
-    FROM PiXL.Match AS m
-    CROSS APPLY (
-      SELECT TOP (1) s.IndividualKey, s.AddressKey FROM PiXL.AutoConsumerSource AS s
-      WHERE s.EMailSha256 = CONVERT(CHAR(64), m.MatchKey) COLLATE Latin1_General_100_BIN2
-        AND s.RecordID > @lastConsumer
-      ORDER BY s.RecordID DESC
-    ) AS f
-    WHERE m.IndividualKey IS NULL AND m.MatchType = 'email_hash' AND f.IndividualKey IS NOT NULL;
+    JOIN found AS f ON f.MatchId = m.MatchId
+    WHERE f.n = 1 AND f.IndividualKey IS NOT NULL;
 
     SELECT @late = COUNT(*) FROM #late;
   END;

@@ -64,33 +64,30 @@ BEGIN
   DELETE FROM match_candidate;
   DELETE FROM match_seen;
 
-  -- 1. The consumer file grew: look unresolved matches up again, in the new records only.
+  -- 1. The consumer file grew: look unresolved matches up again, in the new records only. A join, not a
+  -- probe per unresolved match: a few new records are read by RecordID and looked up in IX_Match_Pending,
+  -- a big load is hash-joined, and the cost follows whichever side is smaller. The newest new record of a
+  -- key is the newest of all (the older ones did not match before).
   SELECT max(s."RecordID") INTO consumer_max FROM "PiXL"."AutoConsumerSource" s;
   consumer_max := coalesce(consumer_max, 0);
   IF consumer_max > last_consumer THEN
     WITH found AS (
-      SELECT m."MatchId", c."IndividualKey", c."AddressKey"
+      SELECT DISTINCT ON (m."MatchId") m."MatchId", s."IndividualKey", s."AddressKey"
       FROM "PiXL"."Match" m
-      CROSS JOIN LATERAL (
-        SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
-        WHERE s."EMailNorm" = m."MatchKey" AND s."RecordID" > last_consumer
-        ORDER BY s."RecordID" DESC LIMIT 1
-      ) c
+      JOIN "PiXL"."AutoConsumerSource" s ON s."EMailNorm" = m."MatchKey" AND s."RecordID" > last_consumer
       WHERE m."IndividualKey" IS NULL AND m."MatchType" = 'email'
-      UNION ALL
-      SELECT m."MatchId", c."IndividualKey", c."AddressKey"
+      ORDER BY m."MatchId", s."RecordID" DESC
+    ), found_hash AS (
+      SELECT DISTINCT ON (m."MatchId") m."MatchId", s."IndividualKey", s."AddressKey"
       FROM "PiXL"."Match" m
-      CROSS JOIN LATERAL (
-        SELECT s."IndividualKey", s."AddressKey" FROM "PiXL"."AutoConsumerSource" s
-        WHERE s."EMailSha256" = m."MatchKey" AND s."RecordID" > last_consumer
-        ORDER BY s."RecordID" DESC LIMIT 1
-      ) c
+      JOIN "PiXL"."AutoConsumerSource" s ON s."EMailSha256" = m."MatchKey" AND s."RecordID" > last_consumer
       WHERE m."IndividualKey" IS NULL AND m."MatchType" = 'email_hash'
+      ORDER BY m."MatchId", s."RecordID" DESC
     ), resolved AS (
       UPDATE "PiXL"."Match" m
       SET "IndividualKey" = f."IndividualKey", "AddressKey" = coalesce(m."AddressKey", f."AddressKey"),
         "MatchedAt" = coalesce(m."MatchedAt", now_utc)
-      FROM found f
+      FROM (SELECT * FROM found UNION ALL SELECT * FROM found_hash) f
       WHERE m."MatchId" = f."MatchId" AND f."IndividualKey" IS NOT NULL
       RETURNING m."MatchId", m."IndividualKey"
     )
