@@ -445,9 +445,12 @@ BEGIN
   ) v
   OUTER APPLY (
     -- STRING_AGG + STRING_ESCAPE rather than JSON_OBJECTAGG (still a preview feature on SQL Server 2025);
-    -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL.
+    -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL. Keys in jsonb's order (UTF-8 length,
+    -- then bytes), so both engines list them alike. Every value is a string: query parameters have no nulls.
     SELECT N'{' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(SUBSTRING(o.[key], 5, 4000), 'json') + N'":"'
-      + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',') + N'}' AS ClientParamsJson
+      + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',')
+      WITHIN GROUP (ORDER BY DATALENGTH(CONVERT(VARCHAR(8000), o.[key] COLLATE Latin1_General_100_BIN2_UTF8)),
+        o.[key] COLLATE Latin1_General_100_BIN2) + N'}' AS ClientParamsJson
     FROM OPENJSON(bt.ParamsJson) o
     WHERE LEFT(o.[key], 4) COLLATE Latin1_General_100_BIN2 = N'_cp_' AND DATALENGTH(o.[key]) > 8
   ) cp
