@@ -13,8 +13,7 @@ import { migrate } from '../src/db/migrate.js';
 import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
 import { refreshRanges } from '../src/enrich/ranges/refresh.js';
 import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
-import { PARSE_PROCEDURE } from '../src/etl/parse.js';
-import { callProcedure, numberOf } from '../src/etl/procedures.js';
+import { numberOf, PROCEDURES } from '../src/etl/procedures.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -67,7 +66,7 @@ async function classifyAll(
   let ips = 0;
   let datacenter = 0;
   for (;;) {
-    const row = await callProcedure(db, 'ETL.usp_ClassifyIPs', { BatchSize: CLASSIFY_BATCH });
+    const row = await db.callProcedure(PROCEDURES.classify, { BatchSize: CLASSIFY_BATCH });
     const n = numberOf(row?.RowsClassified) ?? 0;
     ips += n;
     datacenter += numberOf(row?.DatacenterIPs) ?? 0;
@@ -118,7 +117,7 @@ async function parseAll(parser: PostgresWarehouse, enrich: boolean) {
   const cpuStarted = backendCpuMs(pid);
   let rows = 0;
   for (;;) {
-    const row = await callProcedure(parser, PARSE_PROCEDURE, {
+    const row = await parser.callProcedure(PROCEDURES.parse, {
       BatchSize: BATCH,
       ...SIGNAL_DEFAULTS,
       Enrich: enrich,

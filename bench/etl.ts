@@ -9,11 +9,11 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../src/db/migrate.js';
 import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
-import { parseBatch } from '../src/etl/parse.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { makeHit } from '../test/support/hits.js';
+import { parseBatch } from '../test/support/parseBatch.js';
 import { realisticQueryString, rng } from '../test/support/realisticHits.js';
 import { backendCpuMs, median, writePerformanceSection } from './report.js';
 

@@ -12,10 +12,10 @@ import { migrate } from '../src/db/migrate.js';
 import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
 import type { ConsumerGenerator } from '../src/identity/consumerGenerator.js';
 import { emailSha256 } from '../src/identity/email.js';
-import { matchBatch } from '../src/identity/matchVisits.js';
 import { seedConsumers } from '../src/identity/seedConsumers.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
+import { matchBatch } from '../test/support/matchBatch.js';
 import { writePerformanceSection } from './report.js';
 
 const VISITS = Number(process.env.BENCH_VISITS ?? 100_000);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressKey } from '../src/enrich/ip.js';
 import { type RangeSettings, refreshRanges } from '../src/enrich/ranges/refresh.js';
-import { parseBatch } from '../src/etl/parse.js';
-import { callProcedure, numberOf } from '../src/etl/procedures.js';
+import { numberOf } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
+import { parseBatch } from './support/parseBatch.js';
 import { fixtureText } from './support/rangeFixtures.js';
 import { type RangeServer, startRangeServer } from './support/rangeServer.js';
 
@@ -32,7 +32,7 @@ describe.each(enginesUnderTest())('ETL.usp_ClassifyIPs on $name', (engine) => {
   let config: RangeSettings;
   const sql = (text: string) => text.replace(/\{([\w.]+)\}/g, (_, n: string) => t.db.name(n));
   const classify = async (batchSize: number) => {
-    const row = await callProcedure(t.db, 'ETL.usp_ClassifyIPs', { BatchSize: batchSize });
+    const row = await t.db.callProcedure('ETL.usp_ClassifyIPs', { BatchSize: batchSize });
     return { rows: numberOf(row?.RowsClassified), datacenter: numberOf(row?.DatacenterIPs) };
   };
   const ipRows = async () => {

@@ -2,9 +2,9 @@ import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseAddress } from '../src/capture/clientIp.js';
 import { addressKey } from '../src/enrich/ip.js';
-import { IP_CLASS_RANGES } from '../src/enrich/ipClass.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { edgeCases, FIXED_CASES } from './support/ipClassCases.js';
+import { IP_CLASS_RANGES } from './support/ipClassModel.js';
 
 /** Names in braces are quoted for the engine: one statement text for both. */
 const sqlFor = (t: TestDatabase, text: string) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressKey } from '../src/enrich/ip.js';
-import { IP_CLASS_BLOCKS, IP_CLASS_RANGES, ipClass } from '../src/enrich/ipClass.js';
 import { edgeCases, FIXED_CASES } from './support/ipClassCases.js';
+import { IP_CLASS_BLOCKS, IP_CLASS_RANGES, ipClass } from './support/ipClassModel.js';
 
 describe('ipClass (TypeScript)', () => {
   it.each(FIXED_CASES)('%s is %s', (ip, expected) => {

@@ -4,13 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedHit } from '../src/capture/hit.js';
-import type { Warehouse } from '../src/db/types.js';
-import { parseBatch } from '../src/etl/parse.js';
 import { FIELDS } from '../src/warehouse/fields.js';
 import { toHitRow } from '../src/writer/hitRows.js';
-import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { enginesUnderTest, type TestDatabase, type TestWarehouse } from './support/engines.js';
 import { type ExpectedHit, expectedFor, type Value } from './support/etlModel.js';
 import { makeHit } from './support/hits.js';
+import { parseBatch } from './support/parseBatch.js';
 import { realisticQueryString } from './support/realisticHits.js';
 
 const enc = encodeURIComponent;
@@ -138,7 +137,7 @@ function normalize(v: unknown): Value {
 }
 
 /** Selects every catalog column, numbers as text so big and decimal values compare exactly. */
-function parsedSelect(db: Warehouse): string {
+function parsedSelect(db: TestWarehouse): string {
   const cols = FIELDS.map((f) =>
     f.sqlType.kind === 'int' || f.sqlType.kind === 'bigint' || f.sqlType.kind === 'decimal'
       ? `CAST(${db.name(f.column)} AS VARCHAR(40)) AS ${db.name(f.column)}`

@@ -5,8 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
-import { procedureExists } from '../src/etl/procedures.js';
-import { type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
+import { ETL_PASS_LOCK, type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
 import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
 import { closeServices } from '../src/runtime/services.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -146,7 +145,7 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
 
   it('runs the match step once its procedure exists, from the timer function', async () => {
     // The real procedure once its migration exists; a stand-in with its result columns before that.
-    if (!(await procedureExists(t.db, 'ETL.usp_MatchVisits')))
+    if (!(await t.db.procedureExists('ETL.usp_MatchVisits')))
       await t.db.query(FAKE_MATCH[engine.name] as string);
     const { etlHandler } = await import('../src/functions/etl.js');
     const ctx = context();
@@ -207,5 +206,19 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
         'time',
       ]),
     );
+  });
+
+  it('skips a pass while another runner holds the pass lock, and runs once it is free', async () => {
+    await t.db.insertHits([toHitRow(makeHit())]);
+    const lines: string[] = [];
+    const settings = { batchSize: 1000, timeBudgetMs: 10_000, matchBatchSize: 10 };
+    const blocked = await t.db.withLock(ETL_PASS_LOCK, () =>
+      runEtlPass(t.db, settings, (l) => lines.push(l)),
+    );
+    expect(blocked.map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(lines).toContain('another ETL pass is running: this one is skipped');
+    const free = await runEtlPass(t.db, settings);
+    expect(free[0]?.outcome).toBe('caught-up');
+    expect(free[0]?.totals.RowsParsed).toBeGreaterThanOrEqual(1);
   });
 });

@@ -6,11 +6,11 @@ import sql from 'mssql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../src/db/hitColumns.js';
-import type { HitRow, Warehouse } from '../src/db/types.js';
-import { parseBatch } from '../src/etl/parse.js';
+import type { HitRow } from '../src/db/types.js';
 import { toHitRow } from '../src/writer/hitRows.js';
-import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { enginesUnderTest, type TestDatabase, type TestWarehouse } from './support/engines.js';
 import { makeHit } from './support/hits.js';
+import { parseBatch } from './support/parseBatch.js';
 
 /** A second session that can hold a transaction open. */
 interface Session {
@@ -73,12 +73,12 @@ async function mssqlSession(connectionString: string): Promise<Session> {
   };
 }
 
-async function parsedIds(db: Warehouse): Promise<number[]> {
+async function parsedIds(db: TestWarehouse): Promise<number[]> {
   const rows = await db.query(`SELECT ${db.name('SourceId')} AS id FROM ${db.name('PiXL.Parsed')}`);
   return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
-async function idOf(db: Warehouse, hitId: string): Promise<number> {
+async function idOf(db: TestWarehouse, hitId: string): Promise<number> {
   const [row] = await db.query(
     `SELECT ${db.name('Id')} AS id FROM ${db.name('PiXL.Test')} WHERE ${db.name('HitId')} = $1`,
     [hitId],
@@ -87,7 +87,7 @@ async function idOf(db: Warehouse, hitId: string): Promise<number> {
 }
 
 /** Parses until `want` is parsed: other test files' transactions on the shared server can hold the horizon. */
-async function parseUntil(db: Warehouse, want: number[]): Promise<number[]> {
+async function parseUntil(db: TestWarehouse, want: number[]): Promise<number[]> {
   const deadline = Date.now() + 20_000;
   let ids = await parsedIds(db);
   while (!want.every((id) => ids.includes(id)) && Date.now() < deadline) {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Row } from '../src/db/types.js';
-import { parseBatch } from '../src/etl/parse.js';
 import { emailSha256 } from '../src/identity/email.js';
-import { matchBatch } from '../src/identity/matchVisits.js';
 import { seedConsumers } from '../src/identity/seedConsumers.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
+import { matchBatch } from './support/matchBatch.js';
+import { parseBatch } from './support/parseBatch.js';
 
 describe.each(enginesUnderTest())('ETL.usp_MatchVisits on $name', (engine) => {
   let t: TestDatabase;

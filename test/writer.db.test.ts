@@ -49,4 +49,18 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
       q: "'; DROP TABLE x;--",
     });
   });
+
+  it('stores 2,000 non-ASCII characters of User-Agent and Referer unchanged, and a non-ASCII path', async () => {
+    const userAgent = 'Ж'.repeat(2000);
+    const referer = `https://例え.jp/${'😀'.repeat(990)}`.slice(0, 2000);
+    const requestPath = `/api/12800/1_SMART.GIF/${'é'.repeat(1000)}`;
+    const hit = makeHit({ userAgent, referer, requestPath, queryString: 'q=%E2%9C%93' });
+    expect(await t.db.insertHits([toHitRow(hit)])).toBe(1);
+    const [row] = await t.db.query<{ UserAgent: string; Referer: string; RequestPath: string }>(
+      `SELECT ${['UserAgent', 'Referer', 'RequestPath'].map((c) => t.db.name(c)).join(', ')}
+       FROM ${t.db.name('PiXL.Test')} WHERE ${t.db.name('HitId')} = $1`,
+      [hit.hitId],
+    );
+    expect(row).toEqual({ UserAgent: userAgent, Referer: referer, RequestPath: requestPath });
+  });
 });

@@ -1,4 +1,4 @@
-/** The 43-byte transparent 1x1 GIF89a that deployed pixels expect, and the headers of every pixel answer. */
+/** The 42-byte transparent 1x1 GIF89a that deployed pixels expect, and the headers of every pixel answer. */
 export const TRANSPARENT_GIF = Buffer.from(
   'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7',
   'base64',

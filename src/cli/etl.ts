@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = settings();
   const db = openWarehouse(config.database);
   try {
-    for (const name of await migrate(db)) console.log(`applied migration ${name}`);
+    await migrate(db, (line) => console.log(line));
     await runEtlPass(db, config.etl, (line) => console.log(line));
   } finally {
     await db.close();

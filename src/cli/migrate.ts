@@ -9,7 +9,12 @@ try {
   try {
     console.log(`migrating ${settings.database.engine} database…`);
     const applied = await migrate(db, (line) => console.log(`  ${line}`));
-    console.log(applied.length ? `applied ${applied.length} migration(s)` : 'already up to date');
+    const count = applied.migrations.length + applied.objects.length;
+    console.log(
+      count
+        ? `applied ${applied.migrations.length} migration(s) and ${applied.objects.length} object(s)`
+        : 'already up to date',
+    );
   } finally {
     await db.close();
   }

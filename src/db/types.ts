@@ -55,22 +55,106 @@ export interface BulkColumn {
   length?: number;
 }
 
+/** Refresh state of one provider's ranges (ETL.RangeRefresh), as the refresh compares it. */
+export interface RangeRefreshState {
+  provider: string;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string | null;
+  rangeCount: number;
+}
+
+/** An attempt that did not replace a provider's ranges (its stored ranges and ChangedAt stay as they are). */
+export interface RangeRefreshAttempt {
+  provider: string;
+  status: 'unchanged' | 'not-modified' | 'failed' | 'refused';
+  error: string | null;
+  /** The attempt counts as a success (LastSuccessAt moves). */
+  success: boolean;
+  /** New validators to store, when the attempt read the files. */
+  validators?: { etag: string | null; lastModified: string | null };
+}
+
+/** Named arguments of a procedure call: numbers, flags and texts only. */
+export type ProcedureArgs = Readonly<Record<string, number | boolean | string | null>>;
+
+/** The consumer file as matching reads it (PiXL.AutoConsumerSource and the table behind it). */
+export interface ConsumerFile {
+  /** The table the migrations create, used when AUTOCONSUMER_TABLE is not set. */
+  readonly localTable: string;
+  /** Checks `table` has what matching reads, then re-points PiXL.AutoConsumerSource at it. */
+  pointSourceAt(table: string): Promise<void>;
+  /** Highest RecordID in `table`, or null when it is empty. */
+  maxRecordId(table: string): Promise<number | null>;
+  /** Takes the table's secondary indexes off line; the returned function rebuilds them. */
+  suspendIndexes(table: string): Promise<() => Promise<void>>;
+}
+
+/** One schema file as the migration runner applies it. */
+export interface SchemaFile {
+  /** `0003_parsed` for a migration, `ETL.usp_ParseNewHits` for an object. */
+  name: string;
+  path: string;
+  text: string;
+  /** SHA-256 hex of the text with line endings normalised. */
+  checksum: string;
+}
+
+/** What a database has applied: checksums by name (null for migrations recorded before checksums were kept). */
+export interface SchemaState {
+  migrations: Map<string, string | null>;
+  objects: Map<string, string>;
+}
+
+/** Bookkeeping of the schema runner (src/db/migrate.ts); each engine keeps it in its own tables. */
+export interface SchemaStore {
+  /**
+   * Throws a clear error when the server cannot run the schema (version, compatibility level, encoding);
+   * returns warnings about settings that work but hurt (e.g. blocking without read-committed snapshot).
+   */
+  checkServer(): Promise<string[]>;
+  /** Creates the bookkeeping tables when missing and reads them. */
+  schemaState(): Promise<SchemaState>;
+  /** Runs a migration and records it with its checksum, in one transaction. */
+  applyMigration(file: SchemaFile): Promise<void>;
+  /** Runs an object's definition and records its checksum, in one transaction. */
+  applyObject(file: SchemaFile): Promise<void>;
+  /** Records the checksum of a migration applied before checksums were kept. */
+  adoptMigrationChecksum(name: string, checksum: string): Promise<void>;
+}
+
+/**
+ * Everything the rest of the code asks of a database. Engine SQL, engine names and engine error codes stay in
+ * src/db/<engine>/; callers name procedures and tables, never SQL.
+ */
 export interface Warehouse {
+  /** Which folder of sql/ this engine reads (src/db/migrate.ts only). */
   readonly engine: DatabaseEngine;
+  readonly schema: SchemaStore;
+  readonly consumers: ConsumerFile;
   /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
   insertHits(rows: readonly HitRow[]): Promise<number>;
+  /**
+   * Runs a procedure (dotted name) with named arguments and returns its first result row. BIGINT values come
+   * back as numbers from both engines.
+   */
+  callProcedure(procedure: string, args?: ProcedureArgs): Promise<Row | undefined>;
+  /** Whether the procedure exists (by object id, so it answers right in a case-sensitive database too). */
+  procedureExists(procedure: string): Promise<boolean>;
+  /**
+   * Whether an error means "try again later" (unreachable, restarting, throttled, deadlock victim, timeout)
+   * rather than "this data is wrong".
+   */
+  isTransientError(error: unknown): boolean;
+  /** The one row of ETL.vw_Dash_PipelineHealth, or undefined. */
+  readPipelineHealth(): Promise<Row | undefined>;
   /**
    * Replaces one provider's rows of PiXL.DatacenterRange and its ETL.RangeRefresh state (status loaded,
    * ChangedAt = now) in one transaction, under the lock that ETL.usp_ClassifyIPs shares.
    */
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void>;
-  /** Runs one statement with positional parameters written as $1, $2, ... (translated per engine). */
-  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Quotes a dotted object name for this engine: "PiXL"."Test" or [PiXL].[Test]. */
-  name(dotted: string): string;
-  /** Migration support: runs a whole script (batches split as the engine needs) and records it, atomically. */
-  applyMigration(name: string, script: string): Promise<void>;
-  appliedMigrations(): Promise<string[]>;
+  readRangeRefreshState(provider: string): Promise<RangeRefreshState | undefined>;
+  recordRangeRefreshAttempt(attempt: RangeRefreshAttempt): Promise<void>;
   /**
    * Streams rows (values in column order) into an existing table: COPY on PostgreSQL, TDS bulk load in chunks on
    * SQL Server. Not one transaction: a failure leaves the rows already sent. Returns how many rows were sent.
@@ -82,5 +166,19 @@ export interface Warehouse {
   ): Promise<number>;
   /** Runs `work` while holding a named, database-wide exclusive lock. */
   withLock<T>(lockName: string, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` under the lock if no one holds it now; otherwise returns `{ ran: false }` at once. */
+  withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }>;
   close(): Promise<void>;
+}
+
+/**
+ * Raw SQL, for tests and benchmarks only (through test/support/sql.ts): one statement with positional
+ * parameters written $1, $2, ..., and quoting of dotted names.
+ */
+export interface SqlConsole {
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  name(dotted: string): string;
 }

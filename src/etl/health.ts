@@ -35,10 +35,7 @@ function statusOf(lag: number, t: LagThresholds): HealthStatus {
 const RANK: Record<HealthStatus, number> = { ok: 0, warning: 1, critical: 2 };
 
 function jsonValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  // SQL Server returns BIGINT as text.
-  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
-  return value;
+  return value instanceof Date ? value.toISOString() : value;
 }
 
 export async function pipelineHealth(
@@ -46,7 +43,7 @@ export async function pipelineHealth(
   thresholds: HealthThresholds,
   backlog?: QueueBacklog | null,
 ): Promise<PipelineHealth> {
-  const [row] = await db.query(`SELECT * FROM ${db.name('ETL.vw_Dash_PipelineHealth')}`);
+  const row = await db.readPipelineHealth();
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row ?? {})) values[camelCase(key)] = jsonValue(value);
   const parse = statusOf(Number(values.parseLag ?? 0), thresholds.parseLag);

@@ -4,11 +4,12 @@
  * at least one batch, so a parse backlog cannot starve the match step. A step whose procedure does not exist
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on).
+ * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
+ * could otherwise deadlock).
  */
-import type { Row, Warehouse } from '../db/types.js';
+import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { PARSE_PROCEDURE } from './parse.js';
-import { callProcedure, numberOf, procedureExists } from './procedures.js';
+import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
   name: string;
@@ -19,7 +20,7 @@ export interface EtlStep {
   /** Skip (instead of fail) when the procedure does not exist. */
   optional: boolean;
   /** Named arguments passed besides BatchSize. */
-  args?: Record<string, unknown>;
+  args?: ProcedureArgs;
 }
 
 export interface EtlSettings {
@@ -44,7 +45,7 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
   return [
     {
       name: 'parse',
-      procedure: PARSE_PROCEDURE,
+      procedure: PROCEDURES.parse,
       batchSize: s.batchSize,
       rowsColumn: 'RowsParsed',
       optional: false,
@@ -52,14 +53,14 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
     },
     {
       name: 'classify',
-      procedure: 'ETL.usp_ClassifyIPs',
+      procedure: PROCEDURES.classify,
       batchSize: s.classifyBatchSize ?? 50_000,
       rowsColumn: 'RowsClassified',
       optional: true,
     },
     {
       name: 'match',
-      procedure: 'ETL.usp_MatchVisits',
+      procedure: PROCEDURES.match,
       batchSize: s.matchBatchSize,
       rowsColumn: 'RowsProcessed',
       optional: true,
@@ -83,18 +84,33 @@ function addUp(totals: Record<string, number>, row: Row): void {
   }
 }
 
+/** One pass at a time across every instance: a second runner skips instead of interleaving its steps. */
+export const ETL_PASS_LOCK = 'smartpixl-etl-pass';
+
 export async function runEtlPass(
   db: Warehouse,
   settings: EtlSettings,
   log: (line: string) => void = () => {},
   steps: readonly EtlStep[] = etlSteps(settings),
 ): Promise<StepReport[]> {
+  const outcome = await db.withLockIfFree(ETL_PASS_LOCK, () => runSteps(db, settings, log, steps));
+  if (outcome.ran) return outcome.result;
+  log('another ETL pass is running: this one is skipped');
+  return steps.map((s) => ({ step: s.name, batches: 0, totals: {}, outcome: 'skipped', ms: 0 }));
+}
+
+async function runSteps(
+  db: Warehouse,
+  settings: EtlSettings,
+  log: (line: string) => void,
+  steps: readonly EtlStep[],
+): Promise<StepReport[]> {
   const deadline = Date.now() + settings.timeBudgetMs;
   const reports: StepReport[] = [];
   for (const step of steps) {
     const started = Date.now();
     const report: StepReport = { step: step.name, batches: 0, totals: {}, outcome: 'caught-up', ms: 0 };
-    if (step.optional && !(await procedureExists(db, step.procedure))) {
+    if (step.optional && !(await db.procedureExists(step.procedure))) {
       report.outcome = 'skipped';
       log(`${step.name}: ${step.procedure} does not exist yet, skipped`);
       reports.push(report);
@@ -102,8 +118,7 @@ export async function runEtlPass(
     }
     for (;;) {
       const batchStarted = Date.now();
-      const row =
-        (await callProcedure(db, step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
+      const row = (await db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
       report.batches++;
       addUp(report.totals, row);
       log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);

@@ -1,8 +1,8 @@
 /**
  * Timer function `etl` (ETL_SCHEDULE, every minute by default): parses new hits into the warehouse, then runs
- * the match step when it exists. Each stored procedure takes its own lock, so overlapping runs (two
- * instances, or a manual `npm run etl`) cannot process the same rows twice. After the pass it records the
- * pipeline's levels (lags, match rate, queue backlog) as metrics, which the alerts in infra/ watch.
+ * the match step when it exists. A pass holds one database-wide lock (src/etl/runEtl.ts), so an overlapping
+ * run (a second instance, or a manual `npm run etl`) skips instead of interleaving. After the pass it records
+ * the pipeline's levels (lags, match rate, queue backlog) as metrics, which the alerts in infra/ watch.
  */
 import type { InvocationContext, Timer } from '@azure/functions';
 import { settings } from '../config.js';

@@ -1,5 +1,5 @@
 /**
- * HTTP function `pixel`: GET|POST /api/{companyId}/{pixelId}_SMART.GIF answers the 43-byte GIF, and
+ * HTTP function `pixel`: GET|POST /api/{companyId}/{pixelId}_SMART.GIF answers the 42-byte GIF, and
  * `_SMART.DATA` answers 204 (for fetch/sendBeacon senders). The answer waits until the queue has accepted the
  * message holding the hit, and is the GIF whatever happens: a pixel never breaks its page.
  */

@@ -5,7 +5,7 @@
  */
 import type { BulkColumn, Warehouse } from '../db/types.js';
 import { ConsumerGenerator, type GeneratorOptions, type SyntheticConsumer } from './consumerGenerator.js';
-import { consumerDdl, consumerTable } from './consumerSource.js';
+import { consumerTable } from './consumerSource.js';
 import { isPlausibleEmail, normaliseEmail } from './email.js';
 
 export interface SeedProgress {
@@ -74,11 +74,7 @@ const values = (c: SyntheticConsumer): unknown[] => [
 
 export async function seedConsumers(db: Warehouse, options: SeedOptions): Promise<SeedResult> {
   const table = consumerTable(db, options.table);
-  const quoted = consumerDdl(db).quoteTable(table);
-  const [last] = await db.query<{ maxId: number | null }>(
-    `SELECT MAX(${db.name('RecordID')}) AS ${db.name('maxId')} FROM ${quoted}`,
-  );
-  const maxId = last?.maxId == null ? null : Number(last.maxId);
+  const maxId = await db.consumers.maxRecordId(table);
   const generator = new ConsumerGenerator({
     seed: options.seed ?? 1,
     emailShare: options.emailShare,
@@ -106,7 +102,7 @@ export async function seedConsumers(db: Warehouse, options: SeedOptions): Promis
     }
   }
 
-  const restore = rebuild ? await consumerDdl(db).suspendIndexes(db, table) : undefined;
+  const restore = rebuild ? await db.consumers.suspendIndexes(table) : undefined;
   let loaded = 0;
   let loadSeconds = 0;
   let indexStarted = 0;
@@ -138,10 +134,7 @@ export async function seedLocalConsumers(
 ): Promise<number> {
   if (rows <= 0) return 0;
   const table = consumerTable(db);
-  const [last] = await db.query(
-    `SELECT MAX(${db.name('RecordID')}) AS m FROM ${consumerDdl(db).quoteTable(table)}`,
-  );
-  if (last?.m != null) return 0;
+  if ((await db.consumers.maxRecordId(table)) !== null) return 0;
   const result = await seedConsumers(db, { rows, seed: 1 });
   log(`seeded ${result.rows} synthetic consumers into ${table} (${Math.round(result.rowsPerSecond)} rows/s)`);
   return result.rows;

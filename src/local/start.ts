@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     });
     const db = openWarehouse(settings.database);
     const applied = await migrate(db, (line) => log(line));
-    log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+    const changed = [...applied.migrations, ...applied.objects];
+    log(changed.length ? `schema applied: ${changed.join(', ')}` : 'database schema is up to date');
     // A small synthetic consumer file, so a local hit with a known email resolves to an identity.
     await seedLocalConsumers(db, local.LOCAL_SEED_CONSUMERS, log);
     await db.close();

@@ -4,7 +4,7 @@
  *
  * - Malformed message, or some hits invalid: the valid hits are written, then the invocation fails, so the
  *   host retries and finally moves the message to the poison queue, where it can be inspected.
- * - Database unreachable: the message is put back on the queue with a delay and the invocation succeeds, so
+ * - Database unreachable, restarting, throttled, or a deadlock victim (Warehouse.isTransientError): the message is put back on the queue with a delay and the invocation succeeds, so
  *   an outage never burns the dequeue count into the poison queue. Re-sent hits are harmless: the insert
  *   is idempotent on HitId.
  */
@@ -26,25 +26,6 @@ export interface WriteOutcome {
   knownBots: number;
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'ESOCKET',
-  'ELOGIN',
-]);
-
-/** Errors that mean "the database is not there right now", not "this data is wrong". */
-export function isConnectionError(error: unknown): boolean {
-  const e = error as { code?: string; name?: string; message?: string };
-  if (e.code && CONNECTION_CODES.has(e.code)) return true;
-  // PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown / cannot connect now), 53300 (too many).
-  if (e.code && (/^08/.test(e.code) || /^57P0[123]$/.test(e.code) || e.code === '53300')) return true;
-  if (e.name === 'ConnectionError') return true;
-  return /Connection terminated|connect ECONNREFUSED|Failed to connect/i.test(e.message ?? '');
-}
-
 export async function writeHitMessage(
   payload: unknown,
   db: Warehouse,
@@ -58,7 +39,7 @@ export async function writeHitMessage(
   try {
     inserted = await db.insertHits(rows);
   } catch (error) {
-    if (!isConnectionError(error)) throw error;
+    if (!db.isTransientError(error)) throw error;
     await requeue(typeof payload === 'string' ? payload : Buffer.from(payload as Buffer).toString('utf8'));
     return { hits: hits.length, inserted: 0, requeued: true, hitIds, knownBots: 0 };
   }

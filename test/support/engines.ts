@@ -9,10 +9,13 @@ import { inject } from 'vitest';
 import { migrate } from '../../src/db/migrate.js';
 import { MssqlWarehouse } from '../../src/db/mssql/warehouse.js';
 import { PostgresWarehouse } from '../../src/db/postgres/warehouse.js';
-import type { Warehouse } from '../../src/db/types.js';
+import type { SqlConsole, Warehouse } from '../../src/db/types.js';
+
+/** A warehouse with raw SQL for assertions (src/db/types.ts SqlConsole: tests and benchmarks only). */
+export type TestWarehouse = Warehouse & SqlConsole;
 
 export interface TestDatabase {
-  db: Warehouse;
+  db: TestWarehouse;
   /** Connection string of this database, for code under test that opens its own pool. */
   connectionString: string;
   drop(): Promise<void>;
@@ -20,15 +23,17 @@ export interface TestDatabase {
 
 export interface EngineUnderTest {
   name: Warehouse['engine'];
-  create(): Promise<TestDatabase>;
+  /** A database of its own with the current schema (`{ empty: true }`: with nothing in it). */
+  create(options?: { empty?: boolean }): Promise<TestDatabase>;
 }
 
-async function createPostgres(): Promise<TestDatabase> {
+async function createPostgres(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject('postgresAdminUrl');
   const name = `smartpixl_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('postgresTemplate')}"`);
+  const template = options.empty ? 'template0' : inject('postgresTemplate');
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}" ENCODING 'UTF8'`);
   await admin.end();
   const connectionString = adminUrl.replace(/\/postgres$/, `/${name}`);
   const db = new PostgresWarehouse(connectionString);
@@ -45,13 +50,13 @@ async function createPostgres(): Promise<TestDatabase> {
   };
 }
 
-async function createMssql(base: string): Promise<TestDatabase> {
+async function createMssql(base: string, options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `smartpixl_${randomBytes(5).toString('hex')}`;
   const master = await new sql.ConnectionPool(base).connect();
   await master.request().batch(`CREATE DATABASE [${name}]`);
   const connectionString = `${base.replace(/;?\s*(Initial Catalog|Database)=[^;]*/gi, '')};Database=${name}`;
   const db = new MssqlWarehouse(connectionString);
-  await migrate(db);
+  if (!options.empty) await migrate(db);
   return {
     db,
     connectionString,
@@ -68,6 +73,6 @@ async function createMssql(base: string): Promise<TestDatabase> {
 export function enginesUnderTest(): EngineUnderTest[] {
   const engines: EngineUnderTest[] = [{ name: 'postgres', create: createPostgres }];
   const mssql = process.env.MSSQL_TEST_CONNECTION_STRING;
-  if (mssql) engines.push({ name: 'mssql', create: () => createMssql(mssql) });
+  if (mssql) engines.push({ name: 'mssql', create: (options) => createMssql(mssql, options) });
   return engines;
 }

@@ -4,7 +4,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { cidrBounds, keyToText, stepKey } from '../../src/enrich/ip.js';
-import { IP_CLASS_BLOCKS, type IpClass } from '../../src/enrich/ipClass.js';
+import { IP_CLASS_BLOCKS, type IpClass } from './ipClassModel.js';
 
 function oracle(text: string): IpClass {
   let address = ipaddr.parse(text);

@@ -3,7 +3,8 @@
  * one transaction DELETE the provider's rows and INSERT from the temp table.
  */
 import sql from 'mssql';
-import type { DatacenterRangeLoad } from '../types.js';
+import type { DatacenterRangeLoad, RangeRefreshAttempt, RangeRefreshState } from '../types.js';
+import { inTransaction } from './sql.js';
 
 /** Shared with ETL.usp_ClassifyIPs (which takes it shared): classification never reads half a refresh. */
 export const RANGES_DATA_LOCK = 'smartpixl-ranges-data';
@@ -22,9 +23,7 @@ export async function replaceDatacenterRanges(
   table.columns.add('Service', sql.VarChar(64), { nullable: true });
   for (const r of load.ranges) table.rows.add(r.cidr, r.family, r.start, r.end, r.region, r.service);
 
-  const tx = new sql.Transaction(pool);
-  await tx.begin();
-  try {
+  await inTransaction(pool, async (tx) => {
     await new sql.Request(tx).bulk(table);
     await new sql.Request(tx)
       .input('provider', sql.VarChar(20), load.provider)
@@ -55,9 +54,46 @@ export async function replaceDatacenterRanges(
           VALUES (@provider, @etag, @lastModified, @hash, @count, @published, @rejected, 'loaded', NULL,
             @now, @now, @now);
         DROP TABLE #DatacenterRange;`);
-    await tx.commit();
-  } catch (error) {
-    await tx.rollback().catch(() => undefined);
-    throw error;
-  }
+  });
+}
+
+export async function readRangeRefreshState(
+  pool: sql.ConnectionPool,
+  provider: string,
+): Promise<RangeRefreshState | undefined> {
+  const { recordset } = await pool
+    .request()
+    .input('provider', sql.VarChar(20), provider)
+    .query<RangeRefreshState>(
+      `SELECT Provider AS provider, ETag AS etag, LastModified AS lastModified, ContentHash AS contentHash,
+         RangeCount AS rangeCount
+       FROM ETL.RangeRefresh WHERE Provider = @provider`,
+    );
+  return recordset[0];
+}
+
+export async function recordRangeRefreshAttempt(
+  pool: sql.ConnectionPool,
+  a: RangeRefreshAttempt,
+): Promise<void> {
+  await pool
+    .request()
+    .input('provider', sql.VarChar(20), a.provider)
+    .input('status', sql.VarChar(20), a.status)
+    .input('error', sql.NVarChar(1000), a.error?.slice(0, 1000) ?? null)
+    .input('success', sql.Bit, a.success)
+    .input('hasValidators', sql.Bit, a.validators !== undefined)
+    .input('etag', sql.VarChar(2000), a.validators?.etag ?? null)
+    .input('lastModified', sql.VarChar(2000), a.validators?.lastModified ?? null)
+    .query(`
+      DECLARE @now DATETIME2(3) = SYSUTCDATETIME();
+      UPDATE ETL.RangeRefresh WITH (UPDLOCK, SERIALIZABLE)
+      SET LastStatus = @status, LastError = @error, LastAttemptAt = @now,
+          LastSuccessAt = CASE WHEN @success = 1 THEN @now ELSE LastSuccessAt END,
+          ETag = CASE WHEN @hasValidators = 1 THEN @etag ELSE ETag END,
+          LastModified = CASE WHEN @hasValidators = 1 THEN @lastModified ELSE LastModified END
+      WHERE Provider = @provider;
+      IF @@ROWCOUNT = 0
+        INSERT INTO ETL.RangeRefresh (Provider, LastStatus, LastError, LastAttemptAt, LastSuccessAt, ETag, LastModified)
+        VALUES (@provider, @status, @error, @now, CASE WHEN @success = 1 THEN @now END, @etag, @lastModified);`);
 }

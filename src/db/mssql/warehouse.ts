@@ -1,25 +1,43 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
-import { hitRowValues } from '../hitColumns.js';
-import type { BulkColumn, DatacenterRangeLoad, HitRow, Row, Warehouse } from '../types.js';
+import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
+import type {
+  BulkColumn,
+  DatacenterRangeLoad,
+  HitRow,
+  ProcedureArgs,
+  RangeRefreshAttempt,
+  RangeRefreshState,
+  Row,
+  SqlConsole,
+  Warehouse,
+} from '../types.js';
 import { bulkRows } from './bulkLoad.js';
-import { replaceDatacenterRanges } from './datacenterRanges.js';
+import { MssqlConsumerFile } from './consumers.js';
+import {
+  readRangeRefreshState,
+  recordRangeRefreshAttempt,
+  replaceDatacenterRanges,
+} from './datacenterRanges.js';
+import { isTransientMssqlError } from './errors.js';
+import { MssqlSchemaStore } from './schema.js';
+import { inTransaction, quoteName, rowsOf } from './sql.js';
 
-/** Splits a T-SQL script into batches at lines holding only GO, as sqlcmd does. */
-export function splitBatches(script: string): string[] {
-  return script
-    .split(/^\s*GO\s*;?\s*$/im)
-    .map((b) => b.trim())
-    .filter(Boolean);
-}
+const HIT_COLUMN_LIST = HIT_COLUMN_NAMES.join(', ');
+/** The JSON columns arrive as text from the bulk load and are stored as the native json type. */
+const HIT_SELECT_LIST = HIT_COLUMN_NAMES.map((c) =>
+  c === 'ParamsJson' || c === 'HeadersJson' ? `CAST(${c} AS JSON)` : c,
+).join(', ');
 
 /** `$1, $2` placeholders (the shared form) become `@p1, @p2`. */
 function toNamedParameters(text: string): string {
   return text.replace(/\$(\d+)/g, '@p$1');
 }
 
-export class MssqlWarehouse implements Warehouse {
+export class MssqlWarehouse implements Warehouse, SqlConsole {
   readonly engine = 'mssql' as const;
+  readonly schema: MssqlSchemaStore;
+  readonly consumers: MssqlConsumerFile;
   private readonly pool: sql.ConnectionPool;
   private connecting: Promise<sql.ConnectionPool> | undefined;
 
@@ -29,6 +47,8 @@ export class MssqlWarehouse implements Warehouse {
   ) {
     this.pool = new sql.ConnectionPool(this.config(poolMax));
     this.pool.on('error', () => {});
+    this.schema = new MssqlSchemaStore(() => this.connected());
+    this.consumers = new MssqlConsumerFile(() => this.connected());
   }
 
   private config(poolMax: number): sql.config {
@@ -59,40 +79,69 @@ export class MssqlWarehouse implements Warehouse {
     table.columns.add('CompanyID', sql.VarChar(64), { nullable: false });
     table.columns.add('PiXLID', sql.VarChar(64), { nullable: false });
     table.columns.add('IPAddress', sql.VarChar(45), { nullable: true });
-    table.columns.add('RequestPath', sql.VarChar(4000), { nullable: true });
-    table.columns.add('QueryString', sql.VarChar(sql.MAX), { nullable: true });
+    table.columns.add('RequestPath', sql.NVarChar(4000), { nullable: true });
+    table.columns.add('QueryString', sql.NVarChar(sql.MAX), { nullable: true });
     table.columns.add('QueryTruncated', sql.Bit, { nullable: false });
     table.columns.add('ParamsJson', sql.NVarChar(sql.MAX), { nullable: false });
     table.columns.add('HeadersJson', sql.NVarChar(sql.MAX), { nullable: false });
-    table.columns.add('UserAgent', sql.VarChar(2000), { nullable: true });
-    table.columns.add('Referer', sql.VarChar(2000), { nullable: true });
+    table.columns.add('UserAgent', sql.NVarChar(2000), { nullable: true });
+    table.columns.add('Referer', sql.NVarChar(2000), { nullable: true });
     table.columns.add('ReceivedAt', sql.DateTime2(3), { nullable: false });
     table.columns.add('IsKnownBot', sql.Bit, { nullable: false });
     for (const r of rows) table.rows.add(...hitRowValues(r));
-    const tx = new sql.Transaction(pool);
-    await tx.begin();
-    try {
+    return inTransaction(pool, async (tx) => {
       await new sql.Request(tx).bulk(table);
       // UX_Test_HitId has IGNORE_DUP_KEY = ON: a HitId already landed (a redelivered message) is skipped.
       const result = await new sql.Request(tx).query<{ Inserted: number }>(`
-        INSERT INTO PiXL.Test (HitId, HitType, CompanyID, PiXLID, IPAddress, RequestPath, QueryString,
-          QueryTruncated, ParamsJson, HeadersJson, UserAgent, Referer, ReceivedAt, IsKnownBot)
-        SELECT HitId, HitType, CompanyID, PiXLID, IPAddress, RequestPath, QueryString,
-          QueryTruncated, CAST(ParamsJson AS JSON), CAST(HeadersJson AS JSON), UserAgent, Referer, ReceivedAt,
-          IsKnownBot
+        INSERT INTO PiXL.Test (${HIT_COLUMN_LIST})
+        SELECT ${HIT_SELECT_LIST}
         FROM #Hits ORDER BY ReceivedAt, HitId;
         SELECT @@ROWCOUNT AS Inserted;
         DROP TABLE #Hits;`);
-      await tx.commit();
       return result.recordset[0]?.Inserted ?? 0;
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
+    });
+  }
+
+  /** A procedure whose first result set is one row; arguments passed by name (`@BatchSize = @p1`). */
+  async callProcedure(procedure: string, args: ProcedureArgs = {}): Promise<Row | undefined> {
+    const names = Object.keys(args);
+    const request = (await this.connected()).request();
+    names.forEach((name, i) => {
+      request.input(`p${i + 1}`, args[name]);
+    });
+    const result = await request.query(
+      `EXEC ${quoteName(procedure)} ${names.map((a, i) => `@${a} = @p${i + 1}`).join(', ')}`,
+    );
+    return rowsOf(result.recordset)[0];
+  }
+
+  async procedureExists(procedure: string): Promise<boolean> {
+    const result = await (await this.connected())
+      .request()
+      .input('name', sql.NVarChar(400), quoteName(procedure))
+      .query<{ found: number }>("SELECT CASE WHEN OBJECT_ID(@name, N'P') IS NULL THEN 0 ELSE 1 END AS found");
+    return result.recordset[0]?.found === 1;
+  }
+
+  isTransientError(error: unknown): boolean {
+    return isTransientMssqlError(error);
+  }
+
+  async readPipelineHealth(): Promise<Row | undefined> {
+    const result = await (await this.connected()).request().query('SELECT * FROM ETL.vw_Dash_PipelineHealth');
+    return rowsOf(result.recordset)[0];
   }
 
   async replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {
     await replaceDatacenterRanges(await this.connected(), load);
+  }
+
+  async readRangeRefreshState(provider: string): Promise<RangeRefreshState | undefined> {
+    return readRangeRefreshState(await this.connected(), provider);
+  }
+
+  async recordRangeRefreshAttempt(attempt: RangeRefreshAttempt): Promise<void> {
+    await recordRangeRefreshAttempt(await this.connected(), attempt);
   }
 
   async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -101,40 +150,11 @@ export class MssqlWarehouse implements Warehouse {
       request.input(`p${i + 1}`, value);
     });
     const result = await request.query<T>(toNamedParameters(text));
-    return result.recordset ?? [];
+    return rowsOf(result.recordset);
   }
 
   name(dotted: string): string {
-    return dotted
-      .split('.')
-      .map((part) => `[${part.replaceAll(']', ']]')}]`)
-      .join('.');
-  }
-
-  async applyMigration(name: string, script: string): Promise<void> {
-    const tx = new sql.Transaction(await this.connected());
-    await tx.begin();
-    try {
-      for (const batch of splitBatches(script)) await new sql.Request(tx).batch(batch);
-      await new sql.Request(tx)
-        .input('name', sql.VarChar(200), name)
-        .query('INSERT INTO dbo.SchemaMigrations (Name) VALUES (@name)');
-      await tx.commit();
-    } catch (error) {
-      await tx.rollback().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  async appliedMigrations(): Promise<string[]> {
-    const pool = await this.connected();
-    await pool.request().batch(`IF OBJECT_ID(N'dbo.SchemaMigrations', N'U') IS NULL
-      CREATE TABLE dbo.SchemaMigrations (Name VARCHAR(200) NOT NULL PRIMARY KEY,
-        AppliedAt DATETIME2(3) NOT NULL DEFAULT SYSUTCDATETIME());`);
-    const result = await pool
-      .request()
-      .query<{ Name: string }>('SELECT Name FROM dbo.SchemaMigrations ORDER BY Name');
-    return result.recordset.map((r) => r.Name);
+    return quoteName(dotted);
   }
 
   async bulkLoad(
@@ -146,17 +166,35 @@ export class MssqlWarehouse implements Warehouse {
   }
 
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {
-    // A session-owned app lock needs one connection held for the whole work: a pool of exactly one.
+    const outcome = await this.holdAppLock(lockName, -1, work);
+    if (!outcome.ran) throw new Error(`could not take the lock ${lockName}`);
+    return outcome.result;
+  }
+
+  withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
+    return this.holdAppLock(lockName, 0, work);
+  }
+
+  /** A session-owned app lock needs one connection held for the whole work: a pool of exactly one. */
+  private async holdAppLock<T>(
+    lockName: string,
+    timeoutMs: number,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
     const holder = await new sql.ConnectionPool({ ...this.config(1), pool: { max: 1, min: 1 } }).connect();
     try {
       const result = await holder
         .request()
         .input('name', sql.NVarChar(255), lockName)
+        .input('timeout', sql.Int, timeoutMs)
         .query<{ Status: number }>(
-          "DECLARE @s INT; EXEC @s = sp_getapplock @Resource = @name, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = -1; SELECT @s AS Status;",
+          "DECLARE @s INT; EXEC @s = sp_getapplock @Resource = @name, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = @timeout; SELECT @s AS Status;",
         );
-      if ((result.recordset[0]?.Status ?? -1) < 0) throw new Error(`could not take the lock ${lockName}`);
-      return await work();
+      if ((result.recordset[0]?.Status ?? -1) < 0) return { ran: false };
+      return { ran: true, result: await work() };
     } finally {
       await holder.close();
     }

@@ -4,8 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BulkColumn } from '../types.js';
-
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+import { quoteIdent, quoteName } from './sql.js';
 
 /** COPY text format: backslash escapes for the four characters that would break a field or a row. */
 function field(value: unknown): string {
@@ -43,12 +42,12 @@ export async function copyRows(
   columns: readonly BulkColumn[],
   rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
 ): Promise<number> {
-  const target = table.split('.').map(quote).join('.');
+  const target = quoteName(table);
   const client = await pool.connect();
   const counter = { n: 0 };
   try {
     const copy = client.query(
-      copyFrom(`COPY ${target} (${columns.map((c) => quote(c.name)).join(', ')}) FROM STDIN`),
+      copyFrom(`COPY ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`),
     );
     await pipeline(Readable.from(copyText(rows, counter)), copy);
     return counter.n;

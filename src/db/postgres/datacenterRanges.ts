@@ -1,14 +1,13 @@
-/** PostgreSQL: one provider's datacenter ranges replaced atomically (DELETE + one unnest INSERT). */
+/** PostgreSQL: one provider's datacenter ranges replaced atomically (DELETE + one unnest INSERT), and refresh state. */
 import type pg from 'pg';
-import type { DatacenterRangeLoad } from '../types.js';
+import type { DatacenterRangeLoad, RangeRefreshAttempt, RangeRefreshState } from '../types.js';
+import { inTransaction } from './sql.js';
 
 /** Shared with ETL.usp_ClassifyIPs (which takes it shared): classification never reads half a refresh. */
 export const RANGES_DATA_LOCK = 'smartpixl-ranges-data';
 
-export async function replaceDatacenterRanges(pool: pg.Pool, load: DatacenterRangeLoad): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function replaceDatacenterRanges(pool: pg.Pool, load: DatacenterRangeLoad): Promise<void> {
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [RANGES_DATA_LOCK]);
     // clock_timestamp, not now(): the time after the lock was taken, so a classification that finished
     // before this transaction could see it is always older than ChangedAt.
@@ -54,11 +53,41 @@ export async function replaceDatacenterRanges(pool: pg.Pool, load: DatacenterRan
         stamp?.at,
       ],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+}
+
+export async function readRangeRefreshState(
+  pool: pg.Pool,
+  provider: string,
+): Promise<RangeRefreshState | undefined> {
+  const { rows } = await pool.query<RangeRefreshState>(
+    `SELECT "Provider" AS provider, "ETag" AS etag, "LastModified" AS "lastModified",
+       "ContentHash" AS "contentHash", "RangeCount" AS "rangeCount"
+     FROM "ETL"."RangeRefresh" WHERE "Provider" = $1`,
+    [provider],
+  );
+  return rows[0];
+}
+
+export async function recordRangeRefreshAttempt(pool: pg.Pool, a: RangeRefreshAttempt): Promise<void> {
+  await pool.query(
+    `INSERT INTO "ETL"."RangeRefresh" AS r ("Provider", "LastStatus", "LastError", "LastAttemptAt", "LastSuccessAt",
+       "ETag", "LastModified")
+     VALUES ($1, $2, $3, now() AT TIME ZONE 'UTC', CASE WHEN $4 THEN now() AT TIME ZONE 'UTC' END, $6, $7)
+     ON CONFLICT ("Provider") DO UPDATE SET
+       "LastStatus" = EXCLUDED."LastStatus", "LastError" = EXCLUDED."LastError",
+       "LastAttemptAt" = EXCLUDED."LastAttemptAt",
+       "LastSuccessAt" = COALESCE(EXCLUDED."LastSuccessAt", r."LastSuccessAt"),
+       "ETag" = CASE WHEN $5 THEN EXCLUDED."ETag" ELSE r."ETag" END,
+       "LastModified" = CASE WHEN $5 THEN EXCLUDED."LastModified" ELSE r."LastModified" END`,
+    [
+      a.provider,
+      a.status,
+      a.error?.slice(0, 1000) ?? null,
+      a.success,
+      a.validators !== undefined,
+      a.validators?.etag ?? null,
+      a.validators?.lastModified ?? null,
+    ],
+  );
 }

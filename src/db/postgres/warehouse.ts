@@ -1,14 +1,33 @@
 /** PostgreSQL engine (driver `pg`). Identifiers are quoted so names match SQL Server exactly. */
 import pg from 'pg';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
-import type { BulkColumn, DatacenterRangeLoad, HitRow, Row, Warehouse } from '../types.js';
+import type {
+  BulkColumn,
+  DatacenterRangeLoad,
+  HitRow,
+  ProcedureArgs,
+  RangeRefreshAttempt,
+  RangeRefreshState,
+  Row,
+  SqlConsole,
+  Warehouse,
+} from '../types.js';
+import { bigintFromText } from '../values.js';
 import { copyRows } from './bulkLoad.js';
-import { replaceDatacenterRanges } from './datacenterRanges.js';
+import { PostgresConsumerFile } from './consumers.js';
+import {
+  readRangeRefreshState,
+  recordRangeRefreshAttempt,
+  replaceDatacenterRanges,
+} from './datacenterRanges.js';
+import { isTransientPostgresError } from './errors.js';
+import { PostgresSchemaStore } from './schema.js';
+import { quoteIdent, quoteName } from './sql.js';
 
 // Timestamps are stored as UTC `timestamp(3)` (as datetime2 on SQL Server): read them back as UTC.
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text) => new Date(`${text.replace(' ', 'T')}Z`));
-// bigint ids fit in a double for any realistic table; numbers are what both drivers return.
-pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number(text));
+// BIGINT comes back as a number from both engines (src/db/values.ts).
+pg.types.setTypeParser(pg.types.builtins.INT8, bigintFromText);
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (text) => Number(text));
 
 /** PostgreSQL array type of each writer column, in HIT_COLUMN_NAMES order. */
@@ -31,20 +50,24 @@ const HIT_COLUMN_TYPES = [
 const HIT_COLUMNS = HIT_COLUMN_NAMES.map((name, i) => [name, HIT_COLUMN_TYPES[i]] as const);
 
 const INSERT_HITS = `
-INSERT INTO "PiXL"."Test" (${HIT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
-SELECT ${HIT_COLUMNS.map(([c, t]) => (t === 'timestamptz' ? `"${c}" AT TIME ZONE 'UTC'` : `"${c}"`)).join(', ')}
+INSERT INTO "PiXL"."Test" (${HIT_COLUMN_NAMES.map(quoteIdent).join(', ')})
+SELECT ${HIT_COLUMNS.map(([c, t]) => (t === 'timestamptz' ? `${quoteIdent(c)} AT TIME ZONE 'UTC'` : quoteIdent(c))).join(', ')}
 FROM unnest(${HIT_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
-  AS h(${HIT_COLUMNS.map(([c]) => `"${c}"`).join(', ')})
+  AS h(${HIT_COLUMN_NAMES.map(quoteIdent).join(', ')})
 ON CONFLICT ("HitId") DO NOTHING`;
 
-export class PostgresWarehouse implements Warehouse {
+export class PostgresWarehouse implements Warehouse, SqlConsole {
   readonly engine = 'postgres' as const;
   readonly pool: pg.Pool;
+  readonly schema: PostgresSchemaStore;
+  readonly consumers: PostgresConsumerFile;
 
   constructor(connectionString: string, poolMax = 10) {
     this.pool = new pg.Pool({ connectionString, max: poolMax, application_name: 'smartpixl' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
+    this.schema = new PostgresSchemaStore(this.pool);
+    this.consumers = new PostgresConsumerFile(this.pool);
   }
 
   async insertHits(rows: readonly HitRow[]): Promise<number> {
@@ -58,8 +81,42 @@ export class PostgresWarehouse implements Warehouse {
     return result.rowCount ?? 0;
   }
 
+  /** A function returning one row; arguments passed by name (`"BatchSize" => $1`). */
+  async callProcedure(procedure: string, args: ProcedureArgs = {}): Promise<Row | undefined> {
+    const names = Object.keys(args);
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ${quoteName(procedure)}(${names.map((a, i) => `${quoteIdent(a)} => $${i + 1}`).join(', ')})`,
+      Object.values(args),
+    );
+    return rows[0];
+  }
+
+  async procedureExists(procedure: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ found: boolean }>('SELECT to_regproc($1) IS NOT NULL AS found', [
+      quoteName(procedure),
+    ]);
+    return rows[0]?.found === true;
+  }
+
+  isTransientError(error: unknown): boolean {
+    return isTransientPostgresError(error);
+  }
+
+  async readPipelineHealth(): Promise<Row | undefined> {
+    const { rows } = await this.pool.query('SELECT * FROM "ETL"."vw_Dash_PipelineHealth"');
+    return rows[0];
+  }
+
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {
     return replaceDatacenterRanges(this.pool, load);
+  }
+
+  readRangeRefreshState(provider: string): Promise<RangeRefreshState | undefined> {
+    return readRangeRefreshState(this.pool, provider);
+  }
+
+  recordRangeRefreshAttempt(attempt: RangeRefreshAttempt): Promise<void> {
+    return recordRangeRefreshAttempt(this.pool, attempt);
   }
 
   async query<T extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -68,32 +125,7 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   name(dotted: string): string {
-    return dotted
-      .split('.')
-      .map((part) => `"${part.replaceAll('"', '""')}"`)
-      .join('.');
-  }
-
-  async applyMigration(name: string, script: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(script);
-      await client.query('INSERT INTO public."SchemaMigrations" ("Name") VALUES ($1)', [name]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  async appliedMigrations(): Promise<string[]> {
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS public."SchemaMigrations" (
-      "Name" varchar(200) PRIMARY KEY, "AppliedAt" timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'))`);
-    const result = await this.pool.query('SELECT "Name" FROM public."SchemaMigrations" ORDER BY "Name"');
-    return result.rows.map((r: { Name: string }) => r.Name);
+    return quoteName(dotted);
   }
 
   bulkLoad(
@@ -102,6 +134,27 @@ export class PostgresWarehouse implements Warehouse {
     rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
   ): Promise<number> {
     return copyRows(this.pool, table, columns, rows);
+  }
+
+  async withLockIfFree<T>(
+    lockName: string,
+    work: () => Promise<T>,
+  ): Promise<{ ran: true; result: T } | { ran: false }> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ got: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS got',
+        [lockName],
+      );
+      if (!rows[0]?.got) return { ran: false };
+      try {
+        return { ran: true, result: await work() };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockName]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   async withLock<T>(lockName: string, work: () => Promise<T>): Promise<T> {

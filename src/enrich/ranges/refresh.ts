@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Settings } from '../../config.js';
-import type { DatacenterRangeRow, Warehouse } from '../../db/types.js';
+import type { DatacenterRangeRow, RangeRefreshState, Warehouse } from '../../db/types.js';
 import {
   DownloadError,
   type Downloaded,
@@ -31,14 +31,6 @@ export interface ProviderReport {
   ms: number;
 }
 
-interface StoredState {
-  Provider: string;
-  ETag: string | null;
-  LastModified: string | null;
-  ContentHash: string | null;
-  RangeCount: number;
-}
-
 export type RangeSettings = Settings['ranges'];
 
 /** Runs one refresh of all enabled providers; two processes never refresh at once. */
@@ -56,8 +48,8 @@ export async function refreshProvider(
   config: RangeSettings,
 ): Promise<ProviderReport> {
   const started = performance.now();
-  const state = await readState(db, provider);
-  const previousCount = state?.RangeCount ?? 0;
+  const state = await db.readRangeRefreshState(provider);
+  const previousCount = state?.rangeCount ?? 0;
   const report = (status: RefreshStatus, extra: Partial<ProviderReport> = {}): ProviderReport => ({
     provider,
     status,
@@ -101,7 +93,7 @@ export async function refreshProvider(
     }
     const joined = joinValidators(bodies);
     const contentHash = hashRanges(ranges);
-    if (contentHash === state?.ContentHash) {
+    if (contentHash === state?.contentHash) {
       await recordAttempt(db, provider, 'unchanged', null, true, joined);
       return report('unchanged', counts);
     }
@@ -150,24 +142,8 @@ export function hashRanges(ranges: readonly DatacenterRangeRow[]): string {
   return hash.digest('hex');
 }
 
-const NAMES =
-  /\b(ETL\.RangeRefresh|Provider|ETag|LastModified|ContentHash|RangeCount|LastStatus|LastError|LastAttemptAt|LastSuccessAt)\b/g;
-/** Quotes the state table's names for the engine (the same statement text serves both). */
-const q = (db: Warehouse, sql: string) => sql.replace(NAMES, (n) => db.name(n));
-
-async function readState(db: Warehouse, provider: Provider): Promise<StoredState | undefined> {
-  const rows = await db.query<StoredState & Record<string, unknown>>(
-    q(
-      db,
-      'SELECT Provider, ETag, LastModified, ContentHash, RangeCount FROM ETL.RangeRefresh WHERE Provider = $1',
-    ),
-    [provider],
-  );
-  return rows[0];
-}
-
 /** Records an attempt that did not replace the ranges (the stored ranges and ChangedAt stay as they are). */
-async function recordAttempt(
+function recordAttempt(
   db: Warehouse,
   provider: Provider,
   status: Exclude<RefreshStatus, 'loaded'>,
@@ -175,28 +151,18 @@ async function recordAttempt(
   success: boolean,
   validators?: Validators,
 ): Promise<void> {
-  // UTC as ISO text without a zone: read the same by timestamp(3) and datetime2(3).
-  const now = new Date().toISOString().slice(0, 23);
-  await db.query(
-    q(
-      db,
-      'INSERT INTO ETL.RangeRefresh (Provider) SELECT CAST($1 AS VARCHAR(20)) WHERE NOT EXISTS (SELECT 1 FROM ETL.RangeRefresh WHERE Provider = $1)',
-    ),
-    [provider],
-  );
-  const sets = ['LastStatus = $2', 'LastError = $3', 'LastAttemptAt = $4'];
-  const params: unknown[] = [provider, status, error?.slice(0, 1000) ?? null, now];
-  if (success) sets.push('LastSuccessAt = $4');
-  if (validators) {
-    sets.push('ETag = $5', 'LastModified = $6');
-    params.push(validators.etag, validators.lastModified);
-  }
-  await db.query(q(db, `UPDATE ETL.RangeRefresh SET ${sets.join(', ')} WHERE Provider = $1`), params);
+  return db.recordRangeRefreshAttempt({
+    provider,
+    status,
+    error,
+    success,
+    ...(validators ? { validators } : {}),
+  });
 }
 
-function splitValidators(state: StoredState | undefined, n: number): (Validators | null)[] {
-  const etags = state?.ETag?.split('\n') ?? [];
-  const modified = state?.LastModified?.split('\n') ?? [];
+function splitValidators(state: RangeRefreshState | undefined, n: number): (Validators | null)[] {
+  const etags = state?.etag?.split('\n') ?? [];
+  const modified = state?.lastModified?.split('\n') ?? [];
   return Array.from({ length: n }, (_, i) => ({ etag: etags[i] || null, lastModified: modified[i] || null }));
 }
 

@@ -3,9 +3,9 @@
  * is a range seek; test/enrich.ipClass.db.test.ts checks that table against IP_CLASS_BLOCKS below.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) has the key of its IPv4, so it gets its IPv4's class.
  */
-import { addressKey, cidrBounds } from './ip.js';
-import { flattenRanges } from './ranges/flatten.js';
-import type { IpRange } from './ranges/types.js';
+import { addressKey, cidrBounds } from '../../src/enrich/ip.js';
+import { flattenRanges } from '../../src/enrich/ranges/flatten.js';
+import type { IpRange } from '../../src/enrich/ranges/types.js';
 
 export const IP_CLASSES = [
   'Public',

@@ -8,19 +8,19 @@
  * Strings are cut to n characters (code points) with LEFT under an _SC collation; an NVARCHAR column holds
  * UTF-16 code units, so a column of n characters is NVARCHAR(2n) (MAX beyond 4000).
  */
-import { SIGNAL_COLUMNS, SIGNALS_MIGRATION } from '../../enrich/signals.js';
-import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
+import { quoteIdent } from '../../src/db/mssql/sql.js';
+import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
+import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   pruneRecentHitsTsql,
   signalJoinsTsql,
   signalParametersTsql,
   signalStatementsTsql,
-  signalsSchemaTsql,
   signalValuesTsql,
 } from './mssqlSignals.js';
 import { type EngineSql, isComputed } from './types.js';
 
-const b = (name: string) => `[${name.replaceAll(']', ']]')}]`;
+const b = quoteIdent;
 const BIN2 = 'Latin1_General_100_BIN2';
 const SC = 'Latin1_General_100_CI_AS_SC';
 
@@ -63,31 +63,6 @@ export function typedTsql(t: SqlType, v: string): string {
   }
 }
 
-const CONTEXT_DDL = [
-  'SourceId        BIGINT NOT NULL CONSTRAINT PK_Parsed PRIMARY KEY CLUSTERED',
-  'CompanyID       VARCHAR(64) NOT NULL',
-  'PiXLID          VARCHAR(64) NOT NULL',
-  'IPAddress       VARCHAR(45) NULL',
-  'ReceivedAt      DATETIME2(3) NOT NULL',
-  'RequestPath     VARCHAR(4000) NULL',
-  'ServerUserAgent VARCHAR(2000) NULL',
-  'ServerReferer   VARCHAR(2000) NULL',
-  'ParsedAt        DATETIME2(3) NOT NULL CONSTRAINT DF_Parsed_ParsedAt DEFAULT (SYSUTCDATETIME())',
-];
-
-function createParsed(fields: readonly Field[]): string {
-  const columns = [...CONTEXT_DDL, ...fields.map((f) => `${b(f.column)} ${columnType(f.sqlType)} NULL`)];
-  return `-- One typed row per raw hit. PAGE compression: most of the 175 columns are short, repetitive or NULL
--- (the original reached 888 GB uncompressed), and NVARCHAR gets Unicode compression (ASCII in one byte).
--- Rowstore keeps the per-batch insert and the SourceId lookups simple; a columnstore index can be added for
--- analytics without changing the ETL.
-CREATE TABLE PiXL.Parsed (
-  ${columns.join(',\n  ')}
-) WITH (DATA_COMPRESSION = PAGE);
-GO
-`;
-}
-
 function addColumns(fields: readonly Field[]): string {
   return `${fields.map((f) => `ALTER TABLE PiXL.Parsed ADD ${b(f.column)} ${columnType(f.sqlType)} NULL;`).join('\n')}\nGO\n`;
 }
@@ -105,17 +80,15 @@ const DEVICE_EXTRA = [
 ] as const;
 const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
-function procedure(fields: readonly Field[], migration: number): string {
-  const signals = migration >= SIGNALS_MIGRATION;
+function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
-  const parsedFields = fields.filter((f) => !isComputed(f, migration));
+  const parsedFields = fields.filter((f) => !isComputed(f));
   const computed = signalValuesTsql('v.[BotScore]');
   const computedColumns = [
-    ...fields.filter((f) => isComputed(f, migration)).map((f) => f.column),
-    ...(signals ? SIGNAL_COLUMNS.map((c) => c.column) : []),
+    ...fields.filter((f) => isComputed(f)).map((f) => f.column),
+    ...SIGNAL_COLUMNS.map((c) => c.column),
   ];
-  if (signals && !parsedFields.some((f) => f.key === 'botScore'))
-    throw new Error('IsLikelyBot needs botScore');
+  if (!parsedFields.some((f) => f.key === 'botScore')) throw new Error('IsLikelyBot needs botScore');
   const contextColumns = [
     'SourceId',
     'CompanyID',
@@ -142,16 +115,15 @@ function procedure(fields: readonly Field[], migration: number): string {
 -- row has ended), in RowVer order after the watermark, so a row whose Id committed late is never passed over.
 -- A second caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already
 -- present, and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
-CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000${
-    signals
-      ? `,
-  ${signalParametersTsql()}`
-      : ''
-  }
+CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000,
+  ${signalParametersTsql()}
 AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
+  -- A caller under SNAPSHOT would read a stale version of the watermark and of the rows behind it; the
+  -- level set here lasts until the procedure returns.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE @lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @rows INT = 0, @fromId BIGINT, @toId BIGINT,
     @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT;
 
@@ -176,17 +148,13 @@ BEGIN
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
-    t.UserAgent, t.Referer, ${signals ? 't.IsKnownBot, ' : ''}CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
   INTO #batch
   FROM PiXL.Test t
   WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
   ORDER BY t.RowVer;
-${
-  signals
-    ? `
-${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}`
-    : ''
-}
+
+${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   SELECT bt.Id AS SourceId, bt.CompanyID, bt.PiXLID,
     -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
     bt.IPAddress COLLATE ${BIN2} AS IPAddress, bt.ReceivedAt, bt.RequestPath,
@@ -195,8 +163,8 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}`
       THEN HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', ${hashParts}) COLLATE Latin1_General_100_CI_AS_SC_UTF8))
     END AS DeviceHash,
     cp.ClientParamsJson,
-    NULLIF(CAST(LEFT(TRANSLATE(TRIM(j.[_ClientEmail]) COLLATE ${BIN2}, N'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-      N'abcdefghijklmnopqrstuvwxyz') COLLATE ${SC}, 200) AS NVARCHAR(400)), N'') AS MatchEmail
+    -- The one normalised email (sql/mssql/migrations/0030_autoconsumer.sql), cut to the column's 200 characters.
+    CAST(LEFT(PiXL.NormaliseEmail(j.[_ClientEmail]) COLLATE ${SC}, 200) AS NVARCHAR(400)) AS MatchEmail
   INTO #parsed
   FROM #batch bt
   CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
@@ -207,12 +175,15 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}`
   ) v
   OUTER APPLY (
     -- STRING_AGG + STRING_ESCAPE rather than JSON_OBJECTAGG (still a preview feature on SQL Server 2025);
-    -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL.
+    -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL. Keys in jsonb's order (UTF-8 length,
+    -- then bytes), so both engines list them alike. Every value is a string: query parameters have no nulls.
     SELECT N'{' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(SUBSTRING(o.[key], 5, 4000), 'json') + N'":"'
-      + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',') + N'}' AS ClientParamsJson
+      + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',')
+      WITHIN GROUP (ORDER BY DATALENGTH(CONVERT(VARCHAR(8000), o.[key] COLLATE Latin1_General_100_BIN2_UTF8)),
+        o.[key] COLLATE ${BIN2}) + N'}' AS ClientParamsJson
     FROM OPENJSON(bt.ParamsJson) o
     WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8
-  ) cp${signals ? signalJoinsTsql() : ''}
+  ) cp${signalJoinsTsql()}
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Parsed x WHERE x.SourceId = bt.Id);
 
   INSERT INTO PiXL.Parsed (
@@ -281,7 +252,7 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}`
     LastBatchRows = @rows,
     LastRunAt = SYSUTCDATETIME()
   WHERE ProcessName = 'ParseNewHits';
-${signals ? pruneRecentHitsTsql() : ''}  COMMIT TRANSACTION;
+${pruneRecentHitsTsql()}  COMMIT TRANSACTION;
 
   SELECT @rows AS RowsParsed, @fromId AS FromId, @toId AS ToId,
     @devices AS DevicesUpserted, @ips AS IPsUpserted, @visits AS VisitsInserted;
@@ -292,8 +263,6 @@ GO
 
 export const mssqlSql: EngineSql = {
   engine: 'mssql',
-  createParsed,
   addColumns,
-  signalsSchema: signalsSchemaTsql,
   procedure,
 };

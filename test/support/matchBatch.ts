@@ -1,8 +1,6 @@
 /** One batch of ETL.usp_MatchVisits: visits' emails and hashed emails resolved against AutoConsumer. */
-import type { Warehouse } from '../db/types.js';
-import { callProcedure, numberOf } from '../etl/procedures.js';
-
-export const MATCH_PROCEDURE = 'ETL.usp_MatchVisits';
+import type { Warehouse } from '../../src/db/types.js';
+import { numberOf, PROCEDURES } from '../../src/etl/procedures.js';
 
 export interface MatchBatchResult {
   rowsProcessed: number;
@@ -15,7 +13,7 @@ export interface MatchBatchResult {
 }
 
 export async function matchBatch(db: Warehouse, batchSize: number): Promise<MatchBatchResult> {
-  const row = (await callProcedure(db, MATCH_PROCEDURE, { BatchSize: batchSize })) ?? {};
+  const row = (await db.callProcedure(PROCEDURES.match, { BatchSize: batchSize })) ?? {};
   return {
     rowsProcessed: numberOf(row.RowsProcessed) ?? 0,
     rowsMatched: numberOf(row.RowsMatched) ?? 0,

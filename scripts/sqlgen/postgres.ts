@@ -2,8 +2,9 @@
  * PostgreSQL text of the generated parse migration: PiXL.Parsed and ETL.usp_ParseNewHits. One statement
  * does the whole batch (data-modifying CTEs share one snapshot), so it is set-based from start to end.
  */
-import { SIGNAL_COLUMNS, SIGNALS_MIGRATION } from '../../enrich/signals.js';
-import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../fields.js';
+import { quoteIdent } from '../../src/db/postgres/sql.js';
+import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
+import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   addBatchToRecentHits,
   pruneRecentHits,
@@ -11,12 +12,11 @@ import {
   signalJoins,
   signalLocals,
   signalParameters,
-  signalsSchema,
   signalValues,
 } from './postgresSignals.js';
 import { type EngineSql, isComputed } from './types.js';
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const q = quoteIdent;
 const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 function columnType(t: SqlType): string {
@@ -51,28 +51,6 @@ function typed(t: SqlType, v: string): string {
   }
 }
 
-const CONTEXT_DDL = [
-  '"SourceId"        bigint NOT NULL PRIMARY KEY',
-  '"CompanyID"       varchar(64) NOT NULL',
-  '"PiXLID"          varchar(64) NOT NULL',
-  '"IPAddress"       varchar(45)',
-  '"ReceivedAt"      timestamp(3) NOT NULL',
-  '"RequestPath"     varchar(4000)',
-  '"ServerUserAgent" varchar(2000)',
-  '"ServerReferer"   varchar(2000)',
-  `"ParsedAt"        timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')`,
-];
-
-function createParsed(fields: readonly Field[]): string {
-  const columns = [...CONTEXT_DDL, ...fields.map((f) => `${q(f.column)} ${columnType(f.sqlType)}`)];
-  return `-- One typed row per raw hit. Rows are ~2-6 KB: a toast_tuple_target near the page size keeps them in
--- line instead of compressing and moving the wide columns out on every insert (about 2.5x faster inserts).
-CREATE TABLE "PiXL"."Parsed" (
-  ${columns.join(',\n  ')}
-) WITH (toast_tuple_target = 8160);
-`;
-}
-
 function addColumns(fields: readonly Field[]): string {
   return `${fields.map((f) => `ALTER TABLE "PiXL"."Parsed" ADD COLUMN ${q(f.column)} ${columnType(f.sqlType)};`).join('\n')}\n`;
 }
@@ -90,14 +68,28 @@ const DEVICE_EXTRA = [
 ] as const;
 export const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
-function procedure(fields: readonly Field[], migration: number): string {
-  const signals = migration >= SIGNALS_MIGRATION;
+/**
+ * Drops every signature of a function: a changed parameter list or result would otherwise leave the old
+ * signature beside the new one, and a call by argument names would be ambiguous.
+ */
+function dropOverloads(schema: string, name: string): string {
+  return `DO $drop$
+DECLARE f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+    WHERE p.pronamespace = to_regnamespace(${lit(q(schema))}) AND p.proname = ${lit(name)} LOOP
+    EXECUTE 'DROP FUNCTION ' || f;
+  END LOOP;
+END $drop$;`;
+}
+
+function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
-  const parsedFields = fields.filter((f) => !isComputed(f, migration));
+  const parsedFields = fields.filter((f) => !isComputed(f));
   const computed = signalValues(typed({ kind: 'int' }, 'j."botScore"'));
   const computedColumns = [
-    ...fields.filter((f) => isComputed(f, migration)).map((f) => f.column),
-    ...(signals ? SIGNAL_COLUMNS.map((c) => c.column) : []),
+    ...fields.filter((f) => isComputed(f)).map((f) => f.column),
+    ...SIGNAL_COLUMNS.map((c) => c.column),
   ];
   const insertColumns = [
     '"SourceId"',
@@ -124,8 +116,7 @@ function procedure(fields: readonly Field[], migration: number): string {
     ...computedColumns.map((c) => computed[c] ?? 'NULL'),
   ];
   const recordColumns = parsedFields.map((f) => `${q(f.key)} text`);
-  if (signals && !parsedFields.some((f) => f.key === 'botScore'))
-    throw new Error('IsLikelyBot needs botScore');
+  if (!parsedFields.some((f) => f.key === 'botScore')) throw new Error('IsLikelyBot needs botScore');
   const hashParts = DEVICE_HASH_COLUMNS.map(q).join(', ');
   const device = DEVICE_COLUMNS.map(q);
   return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
@@ -133,12 +124,9 @@ function procedure(fields: readonly Field[], migration: number): string {
 -- (TxId, Id) order after the watermark, so a row whose Id committed late is never passed over. A second
 -- caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already present,
 -- and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
-CREATE OR REPLACE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000${
-    signals
-      ? `,
-  ${signalParameters()}`
-      : ''
-  })
+${dropOverloads('ETL', 'usp_ParseNewHits')}
+CREATE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000,
+  ${signalParameters()})
 RETURNS TABLE (
   "RowsParsed" integer, "FromId" bigint, "ToId" bigint,
   "DevicesUpserted" integer, "IPsUpserted" integer, "VisitsInserted" integer
@@ -151,7 +139,7 @@ DECLARE
   horizon xid8;
   last_version xid8;
   last_id bigint;
-${signals ? signalLocals() : ''}BEGIN
+${signalLocals()}BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits')) THEN
     RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
     RETURN;
@@ -164,13 +152,13 @@ ${signals ? signalLocals() : ''}BEGIN
     last_id := 0;
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
-${signals ? `${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}` : ''}
+${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}
   RETURN QUERY
   -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", ${signals ? 't."IsKnownBot", ' : ''}pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -184,7 +172,7 @@ ${signals ? `${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}` : '
     ORDER BY t."TxId", t."Id"
     LIMIT "BatchSize"
   ),
-${signals ? signalCtes() : ''}  parsed AS (
+${signalCtes()}  parsed AS (
     INSERT INTO "PiXL"."Parsed" (
       ${insertColumns.join(', ')}
     )
@@ -193,12 +181,8 @@ ${signals ? signalCtes() : ''}  parsed AS (
     FROM batch b
     CROSS JOIN LATERAL jsonb_to_record(b.params_json) AS j(
       ${recordColumns.join(', ')}
-    )${
-      signals
-        ? `
-${signalJoins()}`
-        : ''
-    }
+    )
+${signalJoins()}
     ON CONFLICT ("SourceId") DO NOTHING
     RETURNING "SourceId", "CompanyID", "PiXLID", "IPAddress", "ReceivedAt", ${device.join(', ')},
       CASE WHEN COALESCE(${hashParts}) IS NOT NULL
@@ -235,7 +219,7 @@ ${signalJoins()}`
       "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
     )
     SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
-      "ETL"."NormalizeEmail"(b.client_params ->> 'email')
+      left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
@@ -264,15 +248,13 @@ ${signalJoins()}`
     (SELECT count(*) FROM devices)::integer,
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer;
-${signals ? pruneRecentHits() : ''}END
+${pruneRecentHits()}END
 $fn$;
 `;
 }
 
 export const postgresSql: EngineSql = {
   engine: 'postgres',
-  createParsed,
   addColumns,
-  signalsSchema,
   procedure,
 };

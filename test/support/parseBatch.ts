@@ -1,8 +1,6 @@
 /** One batch of ETL.usp_ParseNewHits: raw hits into PiXL.Parsed, Device, IP and Visit. */
-import type { Warehouse } from '../db/types.js';
-import { callProcedure, numberOf } from './procedures.js';
-
-export const PARSE_PROCEDURE = 'ETL.usp_ParseNewHits';
+import type { Warehouse } from '../../src/db/types.js';
+import { numberOf, PROCEDURES } from '../../src/etl/procedures.js';
 
 export interface ParseBatchResult {
   rowsParsed: number;
@@ -14,7 +12,7 @@ export interface ParseBatchResult {
 }
 
 export async function parseBatch(db: Warehouse, batchSize: number): Promise<ParseBatchResult> {
-  const row = (await callProcedure(db, PARSE_PROCEDURE, { BatchSize: batchSize })) ?? {};
+  const row = (await db.callProcedure(PROCEDURES.parse, { BatchSize: batchSize })) ?? {};
   return {
     rowsParsed: numberOf(row.RowsParsed) ?? 0,
     fromId: numberOf(row.FromId),

@@ -8,15 +8,11 @@
  * not be, and PiXL.Parsed keeps no secondary index to slow its inserts. Rows older than the longest window
  * (plus an hour of slack for late hits) are pruned after each batch.
  */
-import {
-  RECENT_HIT_SLACK_SECONDS,
-  SIGNAL_COLUMNS,
-  SIGNAL_DEFAULTS,
-  SIGNAL_PARAMETERS,
-} from '../../enrich/signals.js';
-import type { Field } from '../fields.js';
+import { quoteIdent } from '../../src/db/postgres/sql.js';
+import { RECENT_HIT_SLACK_SECONDS, SIGNAL_DEFAULTS, SIGNAL_PARAMETERS } from '../../src/enrich/signals.js';
+import type { Field } from '../../src/warehouse/fields.js';
 
-const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const q = quoteIdent;
 
 /** The three parts of the composite fingerprint whose stability per IP is tracked (reference §4). */
 export const FINGERPRINT_KEYS = ['canvasFP', 'webglFP', 'audioHash'] as const;
@@ -31,43 +27,6 @@ export function subnetOf(ip: string): string {
 export function fingerprintHash(c: string, w: string, a: string): string {
   return `CASE WHEN COALESCE(${c}, ${w}, ${a}) IS NOT NULL
       THEN sha256(convert_to(concat(${c}, '|', ${w}, '|', ${a}), 'UTF8')) END`;
-}
-
-function columnType(type: 'int' | 'bit'): string {
-  return type === 'int' ? 'integer' : 'boolean';
-}
-
-/** DDL of the signals migration: the new columns, ETL.RecentHit filled from the last day of PiXL.Parsed. */
-export function signalsSchema(): string {
-  const keepSeconds = SIGNAL_DEFAULTS.FpWindowSec + RECENT_HIT_SLACK_SECONDS;
-  return `-- Known bots are decided by the writer (isbot's patterns are JavaScript regexes); NULL for older rows.
-ALTER TABLE "PiXL"."Test" ADD COLUMN "IsKnownBot" boolean;
-
-${SIGNAL_COLUMNS.map((c) => `ALTER TABLE "PiXL"."Parsed" ADD COLUMN ${q(c.column)} ${columnType(c.type)};`).join('\n')}
-
--- The look-back of the behaviour signals: one narrow row per parsed hit with an address, for the longest window
--- plus slack. Subnet is the IPv4 /24 ('a.b.c'), FpHash the canvas|webgl|audio composite.
-CREATE TABLE "ETL"."RecentHit" (
-  "SourceId"   bigint NOT NULL PRIMARY KEY,
-  "IPAddress"  varchar(45) NOT NULL,
-  "Subnet"     varchar(45),
-  "ReceivedAt" timestamp(3) NOT NULL,
-  "FpHash"     bytea
-);
-CREATE INDEX "IX_RecentHit_IP" ON "ETL"."RecentHit" ("IPAddress", "ReceivedAt", "SourceId") INCLUDE ("FpHash");
-CREATE INDEX "IX_RecentHit_Subnet" ON "ETL"."RecentHit" ("Subnet", "ReceivedAt", "SourceId") INCLUDE ("IPAddress");
-CREATE INDEX "IX_RecentHit_ReceivedAt" ON "ETL"."RecentHit" ("ReceivedAt");
-
-INSERT INTO "ETL"."RecentHit" ("SourceId", "IPAddress", "Subnet", "ReceivedAt", "FpHash")
-SELECT p."SourceId", p."IPAddress", ${subnetOf('p."IPAddress"')}, p."ReceivedAt",
-  ${fingerprintHash('p."CanvasFingerprint"', 'p."WebGLFingerprint"', 'p."AudioFingerprintHash"')}
-FROM "PiXL"."Parsed" p
-WHERE p."IPAddress" IS NOT NULL
-  AND p."ReceivedAt" >= (SELECT max(x."ReceivedAt") FROM "PiXL"."Parsed" x) - interval '${keepSeconds} seconds';
-
--- The parse procedure gains the signal thresholds as parameters: a new signature, so the old one goes.
-DROP FUNCTION "ETL"."usp_ParseNewHits"(integer);
-`;
 }
 
 /** Parameter declarations after BatchSize. */

@@ -4,17 +4,13 @@
  * never reach the output (a hit with an address always finds itself), and addresses compare in BIN2 as
  * PostgreSQL compares bytes.
  */
-import {
-  RECENT_HIT_SLACK_SECONDS,
-  SIGNAL_COLUMNS,
-  SIGNAL_DEFAULTS,
-  SIGNAL_PARAMETERS,
-} from '../../enrich/signals.js';
-import type { Field } from '../fields.js';
+import { quoteIdent } from '../../src/db/mssql/sql.js';
+import { RECENT_HIT_SLACK_SECONDS, SIGNAL_DEFAULTS, SIGNAL_PARAMETERS } from '../../src/enrich/signals.js';
+import type { Field } from '../../src/warehouse/fields.js';
 import { FINGERPRINT_KEYS } from './postgresSignals.js';
 
 const BIN2 = 'Latin1_General_100_BIN2';
-const b = (name: string) => `[${name.replaceAll(']', ']]')}]`;
+const b = quoteIdent;
 
 /** The IPv4 /24 key ('a.b.c'); NULL for anything but digits with exactly three dots (as subnetOf on PostgreSQL). */
 export function subnetOfTsql(ip: string): string {
@@ -27,40 +23,6 @@ export function fingerprintHashTsql(c: string, w: string, a: string): string {
   return `CASE WHEN COALESCE(${c}, ${w}, ${a}) IS NOT NULL
       THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX),
         CONCAT(${c}, N'|', ${w}, N'|', ${a}) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32)) END`;
-}
-
-export function signalsSchemaTsql(): string {
-  const keepSeconds = SIGNAL_DEFAULTS.FpWindowSec + RECENT_HIT_SLACK_SECONDS;
-  return `-- Known bots are decided by the writer (isbot's patterns are JavaScript regexes); NULL for older rows.
-ALTER TABLE PiXL.Test ADD IsKnownBot BIT NULL;
-GO
-
-ALTER TABLE PiXL.Parsed ADD
-  ${SIGNAL_COLUMNS.map((c) => `${b(c.column)} ${c.type === 'int' ? 'INT' : 'BIT'} NULL`).join(',\n  ')};
-GO
-
--- The look-back of the behaviour signals: one narrow row per parsed hit with an address, for the longest window
--- plus slack. Subnet is the IPv4 /24 ('a.b.c'), FpHash the canvas|webgl|audio composite.
-CREATE TABLE ETL.RecentHit (
-  SourceId   BIGINT NOT NULL CONSTRAINT PK_RecentHit PRIMARY KEY CLUSTERED,
-  IPAddress  VARCHAR(45) COLLATE ${BIN2} NOT NULL,
-  Subnet     VARCHAR(45) COLLATE ${BIN2} NULL,
-  ReceivedAt DATETIME2(3) NOT NULL,
-  FpHash     BINARY(32) NULL
-);
-CREATE INDEX IX_RecentHit_IP ON ETL.RecentHit (IPAddress, ReceivedAt, SourceId) INCLUDE (FpHash);
-CREATE INDEX IX_RecentHit_Subnet ON ETL.RecentHit (Subnet, ReceivedAt, SourceId) INCLUDE (IPAddress);
-CREATE INDEX IX_RecentHit_ReceivedAt ON ETL.RecentHit (ReceivedAt);
-GO
-
-INSERT INTO ETL.RecentHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash)
-SELECT p.SourceId, p.IPAddress, ${subnetOfTsql('p.IPAddress')}, p.ReceivedAt,
-  ${fingerprintHashTsql('p.CanvasFingerprint', 'p.WebGLFingerprint', 'p.AudioFingerprintHash')}
-FROM PiXL.Parsed p
-WHERE p.IPAddress IS NOT NULL
-  AND p.ReceivedAt >= DATEADD(SECOND, -${keepSeconds}, (SELECT MAX(x.ReceivedAt) FROM PiXL.Parsed x));
-GO
-`;
 }
 
 export function signalParametersTsql(): string {

@@ -1,0 +1,1 @@
+-- Created ETL.vw_Dash_PipelineHealth, whose definition now lives in objects/ETL.vw_Dash_PipelineHealth.sql.

@@ -1,0 +1,2 @@
+-- Replaced ETL.IpToBinary with a stepwise version; both definitions now live in objects/ETL.IpToBinary.sql and
+-- objects/ETL.IpTextToBinary.sql.

@@ -1,0 +1,2 @@
+-- Made ETL.usp_MatchVisits skip likely bots under ExcludeBots; the procedure now lives in
+-- objects/ETL.usp_MatchVisits.sql.

@@ -1,0 +1,41 @@
+/** Which database failures the writer treats as an outage (re-queue with a delay) rather than bad data. */
+import { describe, expect, it } from 'vitest';
+import { isTransientMssqlError } from '../src/db/mssql/errors.js';
+import { isTransientPostgresError } from '../src/db/postgres/errors.js';
+
+describe('transient PostgreSQL errors', () => {
+  it.each(['40001', '40P01', '57P01', '57P02', '57P03', '53300', '08006', 'ECONNREFUSED'])(
+    '%s is transient',
+    (code) => {
+      expect(isTransientPostgresError(Object.assign(new Error('x'), { code }))).toBe(true);
+    },
+  );
+  it.each(['22P02', '23505', '42P01', '54000'])('%s (bad data or a bad statement) is not', (code) => {
+    expect(isTransientPostgresError(Object.assign(new Error('x'), { code }))).toBe(false);
+  });
+  it('knows a dropped connection without a code', () => {
+    expect(isTransientPostgresError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isTransientPostgresError(null)).toBe(false);
+  });
+});
+
+describe('transient SQL Server errors', () => {
+  it.each([1205, 40501, 40613, 49918, 49919, 49920, 10928, 10929])(
+    'server error %s is transient',
+    (number) => {
+      expect(isTransientMssqlError(Object.assign(new Error('x'), { name: 'RequestError', number }))).toBe(
+        true,
+      );
+      // As mssql wraps it.
+      expect(isTransientMssqlError({ name: 'RequestError', originalError: { info: { number } } })).toBe(true);
+    },
+  );
+  it.each(['ETIMEOUT', 'ESOCKET', 'ECONNCLOSED'])('driver code %s is transient', (code) => {
+    expect(isTransientMssqlError(Object.assign(new Error('x'), { code }))).toBe(true);
+  });
+  it.each([2628, 245, 8152, 547])('server error %s (bad data) is not', (number) => {
+    expect(isTransientMssqlError(Object.assign(new Error('x'), { name: 'RequestError', number }))).toBe(
+      false,
+    );
+  });
+});
