@@ -123,6 +123,19 @@ const envObject = z.object({
   ),
   TRUSTED_PROXY_HOPS: int(1, 1, 10),
   MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
+  /** Where the collector script sends hits (`https://pixel.example.com`); unset = the host the script came from. */
+  PIXEL_BASE_URL: z
+    .url()
+    .refine(
+      (u) => /^https?:\/\//.test(u) && !/[?#]/.test(u),
+      'must be an http(s) URL without query or fragment',
+    )
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** How often the script endpoint re-reads the pixels' client params (PiXL.ConfigClientParam). */
+  PIXEL_CONFIG_REFRESH_SECONDS: int(300, 5, 86_400),
+  /** `Cache-Control: max-age` of the collector script (browsers and CDNs revalidate with its ETag after). */
+  COLLECTOR_MAX_AGE_SECONDS: int(300, 0, 86_400),
 
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
@@ -209,6 +222,11 @@ const envSchema = envObject.transform((env, ctx) => {
       clientIpSources: env.CLIENT_IP_SOURCES,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
+    },
+    collector: {
+      pixelBaseUrl: env.PIXEL_BASE_URL,
+      configRefreshMs: env.PIXEL_CONFIG_REFRESH_SECONDS * 1000,
+      maxAgeSeconds: env.COLLECTOR_MAX_AGE_SECONDS,
     },
     telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
     etl: {

@@ -123,6 +123,14 @@ export interface SchemaStore {
   adoptMigrationChecksum(name: string, checksum: string): Promise<void>;
 }
 
+/** One client param of an active pixel: the DOM value its script sends as `ParamName` (`_cp_<name>`). */
+export interface ClientParamRow {
+  companyId: string;
+  pixelId: string;
+  paramName: string;
+  domSelector: string;
+}
+
 /**
  * Everything the rest of the code asks of a database. Engine SQL, engine names and engine error codes stay in
  * src/db/<engine>/; callers name procedures and tables, never SQL.
@@ -155,6 +163,11 @@ export interface Warehouse {
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void>;
   readRangeRefreshState(provider: string): Promise<RangeRefreshState | undefined>;
   recordRangeRefreshAttempt(attempt: RangeRefreshAttempt): Promise<void>;
+  /**
+   * Every client param of the active pixels of active companies (PiXL.ConfigClientParam), ordered by
+   * company, pixel and param name. Read whole: the script endpoint caches it (src/capture/pixelConfig.ts).
+   */
+  clientParams(): Promise<ClientParamRow[]>;
   /**
    * Streams rows (values in column order) into an existing table: COPY on PostgreSQL, TDS bulk load in chunks on
    * SQL Server. Not one transaction: a failure leaves the rows already sent. Returns how many rows were sent.

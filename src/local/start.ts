@@ -71,9 +71,11 @@ async function main(): Promise<void> {
     console.log(`
   SmartPiXL is running.
 
-  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}
+  Demo:      ${host.url}/demo   (type ${demoEmail} to see it matched)
+  Script:    ${host.url}/js/12800/1.js
+  Embed:     <script src="${host.url}/js/12800/1.js" async></script>
+  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}   (also under /api/)
   Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
-  Embed:     <img src="${host.url}/12800/1_SMART.GIF" width="1" height="1" alt="" style="position:absolute">
   Database:  ${databaseUrl}
              psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
   Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})

@@ -3,6 +3,7 @@ import sql from 'mssql';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
+  ClientParamRow,
   DatacenterRangeLoad,
   HitRow,
   ProcedureArgs,
@@ -13,6 +14,7 @@ import type {
   Warehouse,
 } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
+import { clientParams } from './clientParams.js';
 import { MssqlConsumerFile } from './consumers.js';
 import {
   readRangeRefreshState,
@@ -130,6 +132,10 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   async readPipelineHealth(): Promise<Row | undefined> {
     const result = await (await this.connected()).request().query('SELECT * FROM ETL.vw_Dash_PipelineHealth');
     return rowsOf(result.recordset)[0];
+  }
+
+  async clientParams(): Promise<ClientParamRow[]> {
+    return clientParams(await this.connected());
   }
 
   async replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
+  ClientParamRow,
   DatacenterRangeLoad,
   HitRow,
   ProcedureArgs,
@@ -14,6 +15,7 @@ import type {
 } from '../types.js';
 import { bigintFromText } from '../values.js';
 import { copyRows } from './bulkLoad.js';
+import { clientParams } from './clientParams.js';
 import { PostgresConsumerFile } from './consumers.js';
 import {
   readRangeRefreshState,
@@ -105,6 +107,10 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
   async readPipelineHealth(): Promise<Row | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM "ETL"."vw_Dash_PipelineHealth"');
     return rows[0];
+  }
+
+  clientParams(): Promise<ClientParamRow[]> {
+    return clientParams(this.pool);
   }
 
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {

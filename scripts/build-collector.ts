@@ -1,0 +1,41 @@
+/**
+ * `npm run build:collector`: bundles collector/src into one minified script, dist/collector/smartpixl.min.js,
+ * which the script endpoint serves (src/capture/collectorScript.ts). The two placeholders stay as string
+ * literals for the endpoint to fill.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  CLIENT_PARAMS_PLACEHOLDER,
+  COLLECTOR_BUILD_PATH,
+  PIXEL_URL_PLACEHOLDER,
+} from '../src/capture/collectorScript.js';
+import { PROJECT_ROOT } from '../src/runtime/paths.js';
+
+export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<string> {
+  const result = await build({
+    entryPoints: [join(PROJECT_ROOT, 'collector', 'src', 'main.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    // Browsers of the last years; no polyfills are added.
+    target: ['es2018'],
+    define: { __PIXEL_URL__: PIXEL_URL_PLACEHOLDER, __CLIENT_PARAMS__: CLIENT_PARAMS_PLACEHOLDER },
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.text ?? '';
+  for (const placeholder of [PIXEL_URL_PLACEHOLDER, CLIENT_PARAMS_PLACEHOLDER])
+    if (code.split(placeholder).length !== 2)
+      throw new Error(`collector build: ${placeholder} must appear exactly once`);
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(outfile, code);
+  return code;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const code = await buildCollector();
+  console.log(`collector: ${COLLECTOR_BUILD_PATH} (${code.length} bytes)`);
+}
