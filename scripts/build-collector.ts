@@ -13,6 +13,38 @@ import {
 } from '../src/capture/collectorScript.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 
+/**
+ * Browser APIs that can raise a permission prompt (reference §5's list, plus the file pickers and storage
+ * access). Property names survive minification, so the built script is checked for them by name.
+ */
+const PROMPTING_APIS = [
+  /\bgeolocation\b/,
+  /\bgetCurrentPosition\b/,
+  /\bwatchPosition\b/,
+  /\brequestPermission\b/,
+  /\bgetUserMedia\b/,
+  /\bgetDisplayMedia\b/,
+  /\brequestMIDIAccess\b/,
+  /\.(usb|bluetooth|hid|serial)\b/,
+  /\brequestDevice\b/,
+  /\brequestPort\b/,
+  /\bPaymentRequest\b/,
+  /\bcredentials\b/,
+  /\.share\b/,
+  /\b(webkit)?SpeechRecognition\b/,
+  /\brequestStorageAccess\b/,
+  /\bshow(Open|Save|Directory)(File)?Picker\b/,
+  /\bpersist\s*\(/,
+];
+
+/** The prompting APIs a script's source names (empty when it names none). */
+export function promptingApiUses(code: string): string[] {
+  return PROMPTING_APIS.flatMap((pattern) => {
+    const match = pattern.exec(code);
+    return match ? [match[0]] : [];
+  });
+}
+
 export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<string> {
   const result = await build({
     entryPoints: [join(PROJECT_ROOT, 'collector', 'src', 'main.ts')],
@@ -30,6 +62,9 @@ export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<st
   for (const placeholder of [PIXEL_URL_PLACEHOLDER, CLIENT_PARAMS_PLACEHOLDER])
     if (code.split(placeholder).length !== 2)
       throw new Error(`collector build: ${placeholder} must appear exactly once`);
+  const prompting = promptingApiUses(code);
+  if (prompting.length)
+    throw new Error(`collector build: names APIs that can raise a permission prompt: ${prompting.join(', ')}`);
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, code);
   return code;

@@ -140,7 +140,12 @@ describe('ingest end to end', () => {
       expect((await res.arrayBuffer()).byteLength).toBe(42);
     }
     const landed = await waitFor(rows, (r) => r.filter((x) => x.ParamsJson.at).length >= 2);
-    expect(landed.map((r) => r.ParamsJson.at).filter(Boolean).sort()).toEqual(['api', 'root']);
+    expect(
+      landed
+        .map((r) => r.ParamsJson.at)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['api', 'root']);
 
     const before = (await rows()).length;
     for (const path of ['/12800/1_SMART.GIF?at=head', '/api/12800/1_SMART.GIF?at=head']) {
