@@ -17,7 +17,12 @@ export function screenAndLocale(d: Data): void {
   put(d, 'pd', () => Math.round((devicePixelRatio || 1) * 100) / 100);
   put(d, 'ori', () => s.orientation?.type);
 
-  const opts = safe(() => Intl.DateTimeFormat().resolvedOptions(), {} as Intl.ResolvedDateTimeFormatOptions);
+  // One formatter for the zone, locale and date sample: each new Intl object loads locale data.
+  const dtf = safe(() => Intl.DateTimeFormat(), undefined);
+  const opts = safe(
+    () => (dtf as Intl.DateTimeFormat).resolvedOptions(),
+    {} as Intl.ResolvedDateTimeFormatOptions,
+  );
   const date = new Date();
   put(d, 'tz', () => opts.timeZone);
   put(d, 'tzo', () => date.getTimezoneOffset());
@@ -25,7 +30,7 @@ export function screenAndLocale(d: Data): void {
   put(d, 'tzLocale', () =>
     [opts.locale, opts.calendar, opts.numberingSystem, (opts as { hourCycle?: string }).hourCycle].join('|'),
   );
-  put(d, 'dateFormat', () => Intl.DateTimeFormat().format(new Date(2024, 0, 15)));
+  put(d, 'dateFormat', () => dtf?.format(new Date(2024, 0, 15)));
   put(d, 'numberFormat', () => Intl.NumberFormat().format(1234567.89));
   put(d, 'relativeTime', () => new Intl.RelativeTimeFormat().format(-1, 'day'));
   put(d, 'lang', () => nav.language);

@@ -44,12 +44,15 @@ function run(): void {
   const blockedProps = navigatorProps(d);
   pluginsAndCapabilities(d);
   mathAndError(d);
+  // The audio renders on the audio thread and the async answers come from the browser process: started
+  // first, they run while the canvas, WebGL and font work holds the main thread.
+  const audio = audioPrint(d);
+  const pending = startAsync(d);
+  const behaviour = watchBehaviour();
   const canvas = canvasPrint(d);
   webglPrint(d);
   // An async script can run before <body> exists; the fonts are then measured when the hit is sent.
   let fonts: FontResult | undefined = document.body ? fontPrint(d) : undefined;
-  const pending = startAsync(d);
-  const behaviour = watchBehaviour();
   let audioNoise = false;
   d.scriptExecTime = Date.now() - startDate;
 
@@ -82,8 +85,8 @@ function run(): void {
   };
 
   const cap = setTimeout(() => fire(false), Math.max(0, 500 - (now() - t0)));
-  audioPrint(d).then((audio) => {
-    audioNoise = audio.noise;
+  audio.then((result) => {
+    audioNoise = result.noise;
     mark('ready');
     setTimeout(
       () => {
