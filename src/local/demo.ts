@@ -1,7 +1,7 @@
 /**
  * The local run's demo (`npm start`, then http://localhost:7071/demo): a page embedding the collector for
  * pixel 12800/1 with the `#email-input` field its client params read, and `GET /demo/visit?token=…`, which
- * answers what the warehouse recorded for that page view (PiXL.Test, PiXL.Parsed, PiXL.Visit), running an
+ * answers what the warehouse recorded for that page view (PiXL.Test, PiXL.Parsed, PiXL.Visit, PiXL.Match), running an
  * ETL pass when the hits have landed but are not parsed yet. Served by the local runner only, never deployed.
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
@@ -66,7 +66,7 @@ so the collector sends it again.</p>
         .then(function (r) { return r.json(); })
         .then(function (v) {
           document.getElementById('status').textContent =
-            v.hits.length + ' hit(s) in PiXL.Test, ' + v.parsed.length + ' parsed, ' + v.visits.length + ' visit(s)';
+            v.hits.length + ' hit(s) in PiXL.Test, ' + v.parsed.length + ' parsed, ' + v.visits.length + ' visit(s), ' + v.matches.length + ' match(es)';
           document.getElementById('recorded').textContent = JSON.stringify(v, null, 2);
         })
         .catch(function () {})
@@ -120,8 +120,8 @@ export async function recordedVisit(db: Warehouse, token: string) {
     .slice(0, 500)
     .map((r) => ({ ...r, params: asObject(r.ParamsJson) }))
     .filter((r) => (r.params.url ?? '').includes(`visit=${token}`));
-  const parsed = [];
-  const visits = [];
+  const parsed: Record<string, unknown>[] = [];
+  const visits: Record<string, unknown>[] = [];
   for (const hit of hits) {
     const [p] = await db.query(`SELECT * FROM ${n('PiXL.Parsed')} WHERE ${n('SourceId')} = $1`, [hit.Id]);
     if (p) {
@@ -139,6 +139,19 @@ export async function recordedVisit(db: Warehouse, token: string) {
     );
     if (v) visits.push({ ...v, ClientParamsJson: asObject(v.ClientParamsJson) });
   }
+  // The identity the typed email resolved to (ETL.usp_MatchVisits), when the consumer file knows it.
+  const emails = [
+    ...new Set(visits.map((v) => v.MatchEmail).filter((e): e is string => typeof e === 'string')),
+  ];
+  const matches = [];
+  for (const email of emails)
+    matches.push(
+      ...(await db.query(
+        `SELECT ${['MatchType', 'MatchKey', 'IndividualKey', 'AddressKey', 'HitCount', 'MatchedAt'].map(n).join(', ')}
+         FROM ${n('PiXL.Match')} WHERE ${n('CompanyID')} = $1 AND ${n('PiXLID')} = $2 AND ${n('MatchKey')} = $3`,
+        [DEMO_COMPANY, DEMO_PIXEL, email],
+      )),
+    );
   return {
     hits: hits.map((h) => ({
       Id: h.Id,
@@ -150,6 +163,7 @@ export async function recordedVisit(db: Warehouse, token: string) {
     })),
     parsed,
     visits,
+    matches,
   };
 }
 

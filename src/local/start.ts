@@ -3,8 +3,9 @@
  * embedded PostgreSQL (data under .data/), applies migrations, then serves the function definitions.
  * Ctrl-C stops everything it started.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseLocalSettings, parseSettings, SettingsError } from '../config.js';
+import { type LocalRun, localRunFile, parseLocalSettings, parseSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 import { seededEmail, seedLocalConsumers } from '../identity/seedConsumers.js';
@@ -68,6 +69,16 @@ async function main(): Promise<void> {
     const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
     stops.unshift(host.stop);
     log(`functions: ${host.functionNames.join(', ')}`);
+    // The CLIs (npm run etl, pixl, db:seed-consumers, …) read this file to find the services while this runs.
+    const runFile = localRunFile();
+    const run: LocalRun = {
+      pid: process.pid,
+      url: host.url,
+      databaseUrl,
+      queueConnection: azurite.connectionString,
+    };
+    writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`);
+    stops.unshift(async () => rmSync(runFile, { force: true }));
     console.log(`
   SmartPiXL is running.
 
