@@ -64,7 +64,9 @@ export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<st
       throw new Error(`collector build: ${placeholder} must appear exactly once`);
   const prompting = promptingApiUses(code);
   if (prompting.length)
-    throw new Error(`collector build: names APIs that can raise a permission prompt: ${prompting.join(', ')}`);
+    throw new Error(
+      `collector build: names APIs that can raise a permission prompt: ${prompting.join(', ')}`,
+    );
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(outfile, code);
   return code;

@@ -1,11 +1,10 @@
 /**
- * Companies, pixels and their client params (PiXL.Company, PiXL.Pixel, PiXL.Config, PiXL.ConfigClientParam),
- * as `npm run pixl` manages them. Every input is checked before anything is written, and each change is one
- * statement (a new pixel: two, its Config row first-or-nothing by the checks), so bad input changes nothing.
- * Plain statements on both engines: names quoted through Warehouse.name.
+ * Companies, pixels and their client params, as `npm run pixl` manages them through Warehouse.pixels. Every
+ * input is checked before anything is written, and each change is one engine call (one transaction), so bad
+ * input changes nothing.
  */
 import { ID_PATTERN } from '../capture/hit.js';
-import type { Warehouse } from '../db/types.js';
+import type { RegistryChange, Warehouse } from '../db/types.js';
 
 export class AdminInputError extends Error {
   override name = 'AdminInputError';
@@ -38,72 +37,45 @@ function checkSelector(selector: string): string {
   return s;
 }
 
-const names = (db: Warehouse) => (dotted: string) => db.name(dotted);
+async function findCompany(db: Warehouse, companyId: string) {
+  return (await db.pixels.companies()).find((c) => c.companyId === companyId);
+}
 
-async function exists(db: Warehouse, table: string, where: Record<string, string>): Promise<boolean> {
-  const n = names(db);
-  const keys = Object.keys(where);
-  const rows = await db.query(
-    `SELECT 1 AS ${n('x')} FROM ${n(table)} WHERE ${keys.map((k, i) => `${n(k)} = $${i + 1}`).join(' AND ')}`,
-    Object.values(where),
-  );
-  return rows.length > 0;
+async function findPixel(db: Warehouse, companyId: string, pixelId: string) {
+  return (await db.pixels.pixels()).find((p) => p.companyId === companyId && p.pixelId === pixelId);
 }
 
 async function needCompany(db: Warehouse, companyId: string): Promise<void> {
   checkId('company', companyId);
-  if (!(await exists(db, 'PiXL.Company', { CompanyID: companyId })))
+  if (!(await findCompany(db, companyId)))
     throw new AdminInputError(`company ${companyId} does not exist (add it with: pixl company add)`);
 }
 
 async function needPixel(db: Warehouse, companyId: string, pixelId: string): Promise<void> {
   await needCompany(db, companyId);
   checkId('pixel', pixelId);
-  if (!(await exists(db, 'PiXL.Pixel', { CompanyID: companyId, PiXLID: pixelId })))
+  if (!(await findPixel(db, companyId, pixelId)))
     throw new AdminInputError(`pixel ${companyId}/${pixelId} does not exist (add it with: pixl pixel add)`);
 }
 
 export async function addCompany(db: Warehouse, companyId: string, name: string): Promise<void> {
   checkId('company', companyId);
   const clean = checkName('company', name);
-  if (await exists(db, 'PiXL.Company', { CompanyID: companyId }))
+  if (await findCompany(db, companyId))
     throw new AdminInputError(`company ${companyId} exists already (change it with: pixl company set)`);
-  const n = names(db);
-  await db.query(
-    `INSERT INTO ${n('PiXL.Company')} (${n('CompanyID')}, ${n('CompanyName')}) VALUES ($1, $2)`,
-    [companyId, clean],
-  );
+  await db.pixels.addCompany(companyId, clean);
 }
 
-export interface Changes {
-  name?: string | undefined;
-  active?: boolean | undefined;
+function checkChange(kind: string, change: RegistryChange): RegistryChange {
+  if (change.name === undefined && change.active === undefined)
+    throw new AdminInputError('nothing to change: give --name and/or --active');
+  return { ...change, name: change.name === undefined ? undefined : checkName(kind, change.name) };
 }
 
-function setClause(db: Warehouse, nameColumn: string, changes: Changes): [string, unknown[]] {
-  const n = names(db);
-  const parts: string[] = [];
-  const values: unknown[] = [];
-  if (changes.name !== undefined) {
-    values.push(checkName(nameColumn === 'CompanyName' ? 'company' : 'pixel', changes.name));
-    parts.push(`${n(nameColumn)} = $${values.length}`);
-  }
-  if (changes.active !== undefined) {
-    values.push(changes.active);
-    parts.push(`${n('IsActive')} = $${values.length}`);
-  }
-  if (!parts.length) throw new AdminInputError('nothing to change: give --name and/or --active');
-  return [parts.join(', '), values];
-}
-
-export async function changeCompany(db: Warehouse, companyId: string, changes: Changes): Promise<void> {
-  const [set, values] = setClause(db, 'CompanyName', changes);
+export async function changeCompany(db: Warehouse, companyId: string, change: RegistryChange): Promise<void> {
+  const checked = checkChange('company', change);
   await needCompany(db, companyId);
-  const n = names(db);
-  await db.query(`UPDATE ${n('PiXL.Company')} SET ${set} WHERE ${n('CompanyID')} = $${values.length + 1}`, [
-    ...values,
-    companyId,
-  ]);
+  await db.pixels.updateCompany(companyId, checked);
 }
 
 export async function addPixel(
@@ -115,36 +87,22 @@ export async function addPixel(
   checkId('pixel', pixelId);
   const clean = checkName('pixel', name);
   await needCompany(db, companyId);
-  if (await exists(db, 'PiXL.Pixel', { CompanyID: companyId, PiXLID: pixelId }))
+  if (await findPixel(db, companyId, pixelId))
     throw new AdminInputError(
       `pixel ${companyId}/${pixelId} exists already (change it with: pixl pixel set)`,
     );
-  const n = names(db);
-  await db.query(
-    `INSERT INTO ${n('PiXL.Pixel')} (${n('CompanyID')}, ${n('PiXLID')}, ${n('PixelName')}) VALUES ($1, $2, $3)`,
-    [companyId, pixelId, clean],
-  );
-  // Its settings row with the defaults (PiXL.Config); client params hang off it.
-  if (!(await exists(db, 'PiXL.Config', { CompanyID: companyId, PiXLID: pixelId })))
-    await db.query(`INSERT INTO ${n('PiXL.Config')} (${n('CompanyID')}, ${n('PiXLID')}) VALUES ($1, $2)`, [
-      companyId,
-      pixelId,
-    ]);
+  await db.pixels.addPixel(companyId, pixelId, clean);
 }
 
 export async function changePixel(
   db: Warehouse,
   companyId: string,
   pixelId: string,
-  changes: Changes,
+  change: RegistryChange,
 ): Promise<void> {
-  const [set, values] = setClause(db, 'PixelName', changes);
+  const checked = checkChange('pixel', change);
   await needPixel(db, companyId, pixelId);
-  const n = names(db);
-  await db.query(
-    `UPDATE ${n('PiXL.Pixel')} SET ${set} WHERE ${n('CompanyID')} = $${values.length + 1} AND ${n('PiXLID')} = $${values.length + 2}`,
-    [...values, companyId, pixelId],
-  );
+  await db.pixels.updatePixel(companyId, pixelId, checked);
 }
 
 /** Adds the param, or points it at a new selector. */
@@ -156,29 +114,9 @@ export async function setParam(
   selector: string,
 ): Promise<'added' | 'changed'> {
   const param = paramName(name);
-  const clean = checkSelector(selector);
+  const domSelector = checkSelector(selector);
   await needPixel(db, companyId, pixelId);
-  const n = names(db);
-  if (!(await exists(db, 'PiXL.Config', { CompanyID: companyId, PiXLID: pixelId })))
-    await db.query(`INSERT INTO ${n('PiXL.Config')} (${n('CompanyID')}, ${n('PiXLID')}) VALUES ($1, $2)`, [
-      companyId,
-      pixelId,
-    ]);
-  const key = { CompanyID: companyId, PiXLID: pixelId, ParamName: param };
-  if (await exists(db, 'PiXL.ConfigClientParam', key)) {
-    await db.query(
-      `UPDATE ${n('PiXL.ConfigClientParam')} SET ${n('DomSelector')} = $1
-       WHERE ${n('CompanyID')} = $2 AND ${n('PiXLID')} = $3 AND ${n('ParamName')} = $4`,
-      [clean, companyId, pixelId, param],
-    );
-    return 'changed';
-  }
-  await db.query(
-    `INSERT INTO ${n('PiXL.ConfigClientParam')} (${n('CompanyID')}, ${n('PiXLID')}, ${n('ParamName')}, ${n('DomSelector')})
-     VALUES ($1, $2, $3, $4)`,
-    [companyId, pixelId, param, clean],
-  );
-  return 'added';
+  return db.pixels.setClientParam({ companyId, pixelId, paramName: param, domSelector });
 }
 
 export async function removeParam(
@@ -189,14 +127,8 @@ export async function removeParam(
 ): Promise<void> {
   const param = paramName(name);
   await needPixel(db, companyId, pixelId);
-  const key = { CompanyID: companyId, PiXLID: pixelId, ParamName: param };
-  if (!(await exists(db, 'PiXL.ConfigClientParam', key)))
+  if (!(await db.pixels.removeClientParam(companyId, pixelId, param)))
     throw new AdminInputError(`pixel ${companyId}/${pixelId} has no param ${param}`);
-  const n = names(db);
-  await db.query(
-    `DELETE FROM ${n('PiXL.ConfigClientParam')} WHERE ${n('CompanyID')} = $1 AND ${n('PiXLID')} = $2 AND ${n('ParamName')} = $3`,
-    [companyId, pixelId, param],
-  );
 }
 
 export interface PixelListing {
@@ -207,42 +139,26 @@ export interface PixelListing {
 }
 
 export async function listPixels(db: Warehouse): Promise<PixelListing[]> {
-  const n = names(db);
-  const companies = await db.query<{ CompanyID: string; CompanyName: string; IsActive: boolean }>(
-    `SELECT ${n('CompanyID')}, ${n('CompanyName')}, ${n('IsActive')} FROM ${n('PiXL.Company')}`,
-  );
-  const pixels = await db.query<{ CompanyID: string; PiXLID: string; PixelName: string; IsActive: boolean }>(
-    `SELECT ${n('CompanyID')}, ${n('PiXLID')}, ${n('PixelName')}, ${n('IsActive')} FROM ${n('PiXL.Pixel')}`,
-  );
-  const params = await db.query<{
-    CompanyID: string;
-    PiXLID: string;
-    ParamName: string;
-    DomSelector: string;
-  }>(
-    `SELECT ${n('CompanyID')}, ${n('PiXLID')}, ${n('ParamName')}, ${n('DomSelector')} FROM ${n('PiXL.ConfigClientParam')}`,
-  );
-  // Sorted here: collations differ between the engines.
-  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return companies
-    .sort((a, b) => byId(a.CompanyID, b.CompanyID))
-    .map((c) => ({
-      companyId: c.CompanyID,
-      companyName: c.CompanyName,
-      companyActive: Boolean(c.IsActive),
-      pixels: pixels
-        .filter((p) => p.CompanyID === c.CompanyID)
-        .sort((a, b) => byId(a.PiXLID, b.PiXLID))
-        .map((p) => ({
-          pixelId: p.PiXLID,
-          name: p.PixelName,
-          active: Boolean(p.IsActive),
-          params: params
-            .filter((x) => x.CompanyID === c.CompanyID && x.PiXLID === p.PiXLID)
-            .sort((a, b) => byId(a.ParamName, b.ParamName))
-            .map((x) => ({ name: x.ParamName, selector: x.DomSelector })),
-        })),
-    }));
+  const [companies, pixels, params] = await Promise.all([
+    db.pixels.companies(),
+    db.pixels.pixels(),
+    db.pixels.allClientParams(),
+  ]);
+  return companies.map((c) => ({
+    companyId: c.companyId,
+    companyName: c.name,
+    companyActive: Boolean(c.active),
+    pixels: pixels
+      .filter((p) => p.companyId === c.companyId)
+      .map((p) => ({
+        pixelId: p.pixelId,
+        name: p.name,
+        active: Boolean(p.active),
+        params: params
+          .filter((x) => x.companyId === c.companyId && x.pixelId === p.pixelId)
+          .map((x) => ({ name: x.paramName, selector: x.domSelector })),
+      })),
+  }));
 }
 
 /** The tag a client page embeds. */

@@ -79,17 +79,6 @@ so the collector sends it again.</p>
 </html>
 `;
 
-type TestRow = {
-  Id: number;
-  HitType: string;
-  IPAddress: string | null;
-  ReceivedAt: Date;
-  ParamsJson: unknown;
-};
-
-const asObject = (json: unknown): Record<string, string> =>
-  (typeof json === 'string' ? JSON.parse(json) : (json ?? {})) as Record<string, string>;
-
 /** The parsed columns the demo shows (besides the count of non-null catalog columns). */
 const SHOWN = [
   'ScreenWidth',
@@ -108,56 +97,53 @@ const SHOWN = [
 ];
 
 export async function recordedVisit(db: Warehouse, token: string) {
-  const n = (dotted: string) => db.name(dotted);
-  // The newest hits of the demo pixel whose page URL carries the token (read in Node: JSON access differs
-  // between the engines, and the demo pixel has few rows).
-  const recent = await db.query<TestRow>(
-    `SELECT ${['Id', 'HitType', 'IPAddress', 'ReceivedAt', 'ParamsJson'].map(n).join(', ')}
-     FROM ${n('PiXL.Test')} WHERE ${n('CompanyID')} = $1 AND ${n('PiXLID')} = $2 ORDER BY ${n('Id')} DESC`,
-    [DEMO_COMPANY, DEMO_PIXEL],
+  // The newest hits of the demo pixel whose page URL carries the token.
+  const hits = (await db.inspect.recentHits(DEMO_COMPANY, DEMO_PIXEL, 500)).filter((h) =>
+    (h.params.url ?? '').includes(`visit=${token}`),
   );
-  const hits = recent
-    .slice(0, 500)
-    .map((r) => ({ ...r, params: asObject(r.ParamsJson) }))
-    .filter((r) => (r.params.url ?? '').includes(`visit=${token}`));
   const parsed: Record<string, unknown>[] = [];
   const visits: Record<string, unknown>[] = [];
   for (const hit of hits) {
-    const [p] = await db.query(`SELECT * FROM ${n('PiXL.Parsed')} WHERE ${n('SourceId')} = $1`, [hit.Id]);
+    const p = await db.inspect.parsedRow(hit.id);
     if (p) {
       const nonNull = FIELDS.filter((f) => p[f.column] !== null && p[f.column] !== undefined).length;
       parsed.push({
-        SourceId: hit.Id,
+        SourceId: hit.id,
         catalogColumnsNotNull: `${nonNull} of ${FIELDS.length}`,
         ...Object.fromEntries(SHOWN.map((c) => [c, p[c]])),
       });
     }
-    const [v] = await db.query(
-      `SELECT ${['VisitID', 'DeviceId', 'IpId', 'ClientParamsJson', 'MatchEmail'].map(n).join(', ')}
-       FROM ${n('PiXL.Visit')} WHERE ${n('VisitID')} = $1`,
-      [hit.Id],
-    );
-    if (v) visits.push({ ...v, ClientParamsJson: asObject(v.ClientParamsJson) });
+    const v = await db.inspect.visitRow(hit.id);
+    if (v)
+      visits.push({
+        VisitID: v.VisitID,
+        DeviceId: v.DeviceId,
+        IpId: v.IpId,
+        ClientParamsJson: v.ClientParamsJson,
+        MatchEmail: v.MatchEmail,
+      });
   }
   // The identity the typed email resolved to (ETL.usp_MatchVisits), when the consumer file knows it.
   const emails = [
     ...new Set(visits.map((v) => v.MatchEmail).filter((e): e is string => typeof e === 'string')),
   ];
-  const matches = [];
+  const matches: Record<string, unknown>[] = [];
   for (const email of emails)
-    matches.push(
-      ...(await db.query(
-        `SELECT ${['MatchType', 'MatchKey', 'IndividualKey', 'AddressKey', 'HitCount', 'MatchedAt'].map(n).join(', ')}
-         FROM ${n('PiXL.Match')} WHERE ${n('CompanyID')} = $1 AND ${n('PiXLID')} = $2 AND ${n('MatchKey')} = $3`,
-        [DEMO_COMPANY, DEMO_PIXEL, email],
-      )),
-    );
+    for (const m of await db.inspect.matches(DEMO_COMPANY, DEMO_PIXEL, email))
+      matches.push({
+        MatchType: m.MatchType,
+        MatchKey: m.MatchKey,
+        IndividualKey: m.IndividualKey,
+        AddressKey: m.AddressKey,
+        HitCount: m.HitCount,
+        MatchedAt: m.MatchedAt,
+      });
   return {
     hits: hits.map((h) => ({
-      Id: h.Id,
-      HitType: h.HitType,
-      IPAddress: h.IPAddress,
-      ReceivedAt: h.ReceivedAt,
+      Id: h.id,
+      HitType: h.hitType,
+      IPAddress: h.ipAddress,
+      ReceivedAt: h.receivedAt,
       keys: Object.keys(h.params).length,
       clientParams: Object.fromEntries(Object.entries(h.params).filter(([k]) => k.startsWith('_cp_'))),
     })),

@@ -22,6 +22,8 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientMssqlError } from './errors.js';
+import { MssqlHitInspector } from './inspect.js';
+import { MssqlPixelRegistry } from './pixels.js';
 import { MssqlSchemaStore } from './schema.js';
 import { inTransaction, quoteName, rowsOf } from './sql.js';
 
@@ -40,6 +42,8 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   readonly engine = 'mssql' as const;
   readonly schema: MssqlSchemaStore;
   readonly consumers: MssqlConsumerFile;
+  readonly pixels: MssqlPixelRegistry;
+  readonly inspect: MssqlHitInspector;
   private readonly pool: sql.ConnectionPool;
   private connecting: Promise<sql.ConnectionPool> | undefined;
 
@@ -50,6 +54,8 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     this.pool = new sql.ConnectionPool(this.config(poolMax));
     this.pool.on('error', () => {});
     this.schema = new MssqlSchemaStore(() => this.connected());
+    this.pixels = new MssqlPixelRegistry(() => this.connected());
+    this.inspect = new MssqlHitInspector(() => this.connected());
     this.consumers = new MssqlConsumerFile(() => this.connected());
   }
 

@@ -23,6 +23,8 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientPostgresError } from './errors.js';
+import { PostgresHitInspector } from './inspect.js';
+import { PostgresPixelRegistry } from './pixels.js';
 import { PostgresSchemaStore } from './schema.js';
 import { quoteIdent, quoteName } from './sql.js';
 
@@ -63,12 +65,16 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
   readonly pool: pg.Pool;
   readonly schema: PostgresSchemaStore;
   readonly consumers: PostgresConsumerFile;
+  readonly pixels: PostgresPixelRegistry;
+  readonly inspect: PostgresHitInspector;
 
   constructor(connectionString: string, poolMax = 10) {
     this.pool = new pg.Pool({ connectionString, max: poolMax, application_name: 'smartpixl' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
     this.schema = new PostgresSchemaStore(this.pool);
+    this.pixels = new PostgresPixelRegistry(this.pool);
+    this.inspect = new PostgresHitInspector(this.pool);
     this.consumers = new PostgresConsumerFile(this.pool);
   }
 
