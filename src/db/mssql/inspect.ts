@@ -37,13 +37,14 @@ export class MssqlHitInspector implements HitInspector {
     const result = await (await this.connected())
       .request()
       .input('id', sql.BigInt, visitId)
+      // Columns named, the json one cast to text: the driver is not asked to decode the json type.
       .query(
-        'SELECT *, CAST(ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsText FROM PiXL.Visit WHERE VisitID = @id',
+        `SELECT VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, MatchEmail,
+                CAST(ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson
+         FROM PiXL.Visit WHERE VisitID = @id`,
       );
     const row = rowsOf(result.recordset)[0];
-    if (!row) return undefined;
-    const { ClientParamsText, ...rest } = row;
-    return { ...rest, ClientParamsJson: decoded(ClientParamsText) };
+    return row && { ...row, ClientParamsJson: decoded(row.ClientParamsJson) };
   }
 
   async matches(companyId: string, pixelId: string, matchKey: string): Promise<Row[]> {
