@@ -7,7 +7,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { collectorTemplate, RenderedScripts, renderCollector } from '../capture/collectorScript.js';
 import { ID_PATTERN } from '../capture/hit.js';
 import { settings } from '../config.js';
-import { defineHttp } from '../runtime/define.js';
+import { defineHttp, onAppStart } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
 import { pixelConfigCache } from '../runtime/services.js';
 
@@ -25,6 +25,9 @@ const jsError = (status: number, comment: string): HttpResponseInit => ({
 });
 
 const rendered = new RenderedScripts();
+
+// The client params are read when the app starts, so the first script request finds them in memory.
+onAppStart(() => pixelConfigCache().ready());
 
 /** The pixel URL's base: PIXEL_BASE_URL, else the origin the script was asked from (with /api when it was). */
 export function pixelBase(requestUrl: string, configured: string | undefined): string {

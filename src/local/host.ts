@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { type Settings, useSettings } from '../config.js';
-import { registeredFunctions } from '../runtime/define.js';
+import { appStartHandlers, registeredFunctions } from '../runtime/define.js';
 import { closeServices, warehouse } from '../runtime/services.js';
 import { type BackgroundTriggers, type QueueStats, startBackgroundTriggers } from './backgroundTriggers.js';
 import { demoDefinitions } from './demo.js';
@@ -36,6 +36,8 @@ export interface LocalHostOptions {
 export async function startLocalHost(settings: Settings, options: LocalHostOptions): Promise<LocalHost> {
   useSettings(settings);
   await loadFunctionModules();
+  // As the host's appStart hook: begun, not awaited past what each handler bounds itself to.
+  await Promise.all(appStartHandlers().map((start) => Promise.resolve(start()).catch(() => undefined)));
   const fromFile = readHostJson();
   const host: HostOptions = { ...fromFile, queues: { ...fromFile.queues, ...options.queues } };
   const selected = (name: string) => !options.only || options.only.includes(name);
