@@ -78,7 +78,8 @@ async function main(): Promise<void> {
       queueConnection: azurite.connectionString,
     };
     writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`);
-    stops.unshift(async () => rmSync(runFile, { force: true }));
+    // Removed first when stopping (stops run in reverse), before the slower service stops.
+    stops.push(async () => rmSync(runFile, { force: true }));
     console.log(`
   SmartPiXL is running.
 
