@@ -41,6 +41,9 @@ public static partial class ModelCheck
   [GeneratedRegex(@"\[((?:[^\]]|\]\])*)\]")]
   private static partial Regex BracketPart();
 
+  [GeneratedRegex("[\"‘'](@?[^\"’']+)[\"’']")]
+  private static partial Regex Quoted();
+
   [GeneratedRegex(@"^Error validating element (?<element>.+?): (?<rest>.*)$", RegexOptions.Singleline)]
   private static partial Regex ValidatingElement();
 
@@ -59,30 +62,57 @@ public static partial class ModelCheck
     var problems = new List<Diagnostic>();
     var suppressed = 0;
     var synths = new Dictionary<string, Synth>();
-    using var model = new TSqlModel(version, new TSqlModelOptions());
-    for (var i = 0; i < units.Count; i++)
+    // A definition DacFx refuses (say, an undeclared variable) blocks every later addition and cannot be
+    // removed again, so the model is built anew without it; this only happens when there is a problem.
+    var refused = new HashSet<int>();
+    TSqlModel? built = null;
+    while (built == null)
     {
-      var name = $"u{i}";
-      var synth = new Synth(units[i].Code);
-      synths[name] = synth;
-      try
+      var model = new TSqlModel(version, new TSqlModelOptions());
+      var failed = -1;
+      for (var i = 0; i < units.Count && failed < 0; i++)
       {
-        model.AddOrUpdateObjects(synth.Text, name, new TSqlObjectOptions());
+        if (refused.Contains(i)) continue;
+        var name = $"u{i}";
+        var synth = synths.TryGetValue(name, out var known) ? known : synths[name] = new Synth(units[i].Code);
+        try
+        {
+          model.AddOrUpdateObjects(synth.Text, name, new TSqlObjectOptions());
+        }
+        catch (DacModelException ex)
+        {
+          failed = i;
+          // These carry no position: point at the first mention of the name the message quotes, if any.
+          foreach (var e in ex.Messages)
+          {
+            var quoted = Quoted().Match(e.Message);
+            var at = units[i].At;
+            if (quoted.Success)
+            {
+              var unitTokens = Src.Parse(synth.Text, out _).ScriptTokenStream;
+              var hit = unitTokens.FirstOrDefault(t => string.Equals(Unquote(t.Text), quoted.Groups[1].Value, StringComparison.OrdinalIgnoreCase));
+              if (hit != null) at = synth.Map(hit.Line, hit.Column);
+            }
+            problems.Add(new Diagnostic(at, $"{e.Prefix}{e.Number}", e.Message, label));
+          }
+        }
       }
-      catch (DacModelException ex)
+      if (failed < 0) built = model;
+      else
       {
-        foreach (var e in ex.Messages)
-          problems.Add(new Diagnostic(units[i].At, $"{e.Prefix}{e.Number}", e.Message, label));
+        refused.Add(failed);
+        model.Dispose();
       }
     }
-    foreach (var e in model.GetModelErrors())
+    using var owned = built;
+    foreach (var e in built.GetModelErrors())
       problems.Add(new Diagnostic(MapError(synths, e, null), $"{e.Prefix}{e.ErrorCode}", e.Message, label));
 
     var sources = new Dictionary<string, (string Source, int Line, int Column)>(StringComparer.OrdinalIgnoreCase);
-    foreach (var o in model.GetObjects(DacQueryScopes.UserDefined)) Collect(o, sources);
+    foreach (var o in built.GetObjects(DacQueryScopes.UserDefined)) Collect(o, sources);
     var tokens = new Dictionary<string, IList<TSqlParserToken>>();
     var seenCount = new Dictionary<(string, string), int>();
-    foreach (var message in model.Validate())
+    foreach (var message in built.Validate())
     {
       var match = ValidatingElement().Match(message.Message);
       var element = match.Success ? match.Groups["element"].Value : "";
@@ -129,6 +159,19 @@ public static partial class ModelCheck
     if (!sources.TryGetValue(element, out var source))
     {
       // <unnamed> or a name the model does not list: the first unit that mentions it.
+      // <unnamed>, or an element the model lists under no source (a SELECT INTO column): the first mention of
+      // the unresolved name anywhere, else the first unit named like the element.
+      var wanted = Parts(reference).LastOrDefault();
+      if (wanted != null)
+      {
+        foreach (var (sourceName, candidate) in synths)
+        {
+          if (!tokens.TryGetValue(sourceName, out var all))
+            tokens[sourceName] = all = Src.Parse(candidate.Text, out _).ScriptTokenStream;
+          var hit = all.FirstOrDefault(t => string.Equals(Unquote(t.Text), wanted, StringComparison.OrdinalIgnoreCase));
+          if (hit != null) return candidate.Map(hit.Line, hit.Column);
+        }
+      }
       var parts = Parts(element);
       var unit = parts.Count > 0 ? units.FirstOrDefault(u => u.Name.EndsWith(parts[^1], StringComparison.OrdinalIgnoreCase)) : null;
       return unit?.At ?? new Location("(model)", 0, 0);
@@ -151,7 +194,7 @@ public static partial class ModelCheck
     return first ?? synth.Map(source.Line, source.Column);
   }
 
-  private static string Unquote(string text) =>
+  private static string Unquote(string? text) => text == null ? "" :
     text.Length >= 2 && ((text[0] == '[' && text[^1] == ']') || (text[0] == '"' && text[^1] == '"'))
       ? text[1..^1].Replace("]]", "]")
       : text;

@@ -85,10 +85,20 @@ else
   problems.AddRange(folder.Problems);
   var units = folder.Units();
   problems.AddRange(ParamCheck.Run(units));
+  problems.AddRange(TempTableCheck.Run(units));
   var found = new Dictionary<(Location, string, string), List<string>>();
-  foreach (var (version, label) in targets)
+  // The two models are independent: build them side by side (the machine has two cores).
+  var results = targets
+    .Select(t => Task.Run(() =>
+    {
+      var result = ModelCheck.Run(t.Version, t.Label, units);
+      Console.Error.WriteLine($"check:tsql: {t.Label} model: {units.Count} definitions, {result.Problems.Count} problems ({clock.ElapsedMilliseconds} ms)");
+      return result;
+    }))
+    .ToList();
+  foreach (var ((_, label), task) in targets.Zip(results))
   {
-    var result = ModelCheck.Run(version, label, units);
+    var result = task.Result;
     suppressed += result.Suppressed;
     foreach (var p in result.Problems)
     {
@@ -96,7 +106,6 @@ else
       if (!found.TryGetValue(key, out var labels)) found[key] = labels = [];
       labels.Add(label);
     }
-    Console.Error.WriteLine($"check:tsql: {label} model: {units.Count} definitions, {result.Problems.Count} problems ({clock.ElapsedMilliseconds} ms)");
   }
   problems.AddRange(found.Select(f => new Diagnostic(f.Key.Item1, f.Key.Item2, f.Key.Item3, string.Join(", ", f.Value))));
 }
