@@ -6,8 +6,9 @@ using SqlFile = TsqlCheck.SqlFile;
 
 // check:tsql: parses every T-SQL batch with ScriptDom's SQL Server 2025 parser, folds migrations and object
 // files into the final schema and validates it with DacFx's model for SQL Server 2025 and Azure SQL Database.
-// Usage: TsqlCheck [--root DIR] [--target sql2025|azure|all] [--parse-only] [--verbose] [extra.sql ...]
-// Extra files are applied after everything under DIR (test fixtures). Exit 0 clean, 1 problems, 2 bad usage.
+// Usage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [extra.sql ...]
+// Extra files are applied after everything under DIR (test fixtures). --target none skips DacFx's models
+// (the parse, the fold and this tool's own argument and #table checks still run). Exit 0 clean, 1 problems, 2 bad usage.
 
 var root = Directory.GetCurrentDirectory();
 var target = "all";
@@ -30,7 +31,7 @@ for (var i = 0; i < args.Length; i++)
       parseOnly = true;
       break;
     case var a when a.StartsWith("--"):
-      Console.Error.WriteLine($"unknown option {a}\nusage: TsqlCheck [--root DIR] [--target sql2025|azure|all] [--parse-only] [--verbose] [extra.sql ...]");
+      Console.Error.WriteLine($"unknown option {a}\nusage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [extra.sql ...]");
       return 2;
     default:
       extra.Add(Path.GetFullPath(args[i]));
@@ -40,7 +41,7 @@ for (var i = 0; i < args.Length; i++)
 var targets = new List<(SqlServerVersion Version, string Label)>();
 if (target is "all" or "sql2025") targets.Add((SqlServerVersion.Sql170, "SQL Server 2025"));
 if (target is "all" or "azure") targets.Add((SqlServerVersion.SqlAzure, "Azure SQL Database"));
-if (targets.Count == 0)
+if (targets.Count == 0 && target != "none")
 {
   Console.Error.WriteLine($"unknown --target {target}");
   return 2;
