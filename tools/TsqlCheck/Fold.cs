@@ -74,12 +74,9 @@ public sealed class Folder
 
   private void Put(string key, object value)
   {
-    if (!objects.ContainsKey(key)) order.Add(key);
-    else
-    {
-      order.Remove(key);
-      order.Add(key);
-    }
+    // Keys are kept in the order of their latest definition (a dropped key may still be listed).
+    order.RemoveAll(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+    order.Add(key);
     objects[key] = value;
   }
 

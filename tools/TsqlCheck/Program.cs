@@ -6,13 +6,14 @@ using SqlFile = TsqlCheck.SqlFile;
 
 // check:tsql: parses every T-SQL batch with ScriptDom's SQL Server 2025 parser, folds migrations and object
 // files into the final schema and validates it with DacFx's model for SQL Server 2025 and Azure SQL Database.
-// Usage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [extra.sql ...]
+// Usage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [--dump] [extra.sql ...]
 // Extra files are applied after everything under DIR (test fixtures). --target none skips DacFx's models
 // (the parse, the fold and this tool's own argument and #table checks still run). Exit 0 clean, 1 problems, 2 bad usage.
 
 var root = Directory.GetCurrentDirectory();
 var target = "all";
 var parseOnly = false;
+var dump = false;
 var extra = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -27,11 +28,14 @@ for (var i = 0; i < args.Length; i++)
     case "--verbose":
       ModelCheck.Verbose = true;
       break;
+    case "--dump":
+      dump = true;
+      break;
     case "--parse-only":
       parseOnly = true;
       break;
     case var a when a.StartsWith("--"):
-      Console.Error.WriteLine($"unknown option {a}\nusage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [extra.sql ...]");
+      Console.Error.WriteLine($"unknown option {a}\nusage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [--dump] [extra.sql ...]");
       return 2;
     default:
       extra.Add(Path.GetFullPath(args[i]));
@@ -85,6 +89,8 @@ else
   foreach (var src in sources) folder.FoldBatch(src);
   problems.AddRange(folder.Problems);
   var units = folder.Units();
+  if (dump) // the folded definitions DacFx is given, to see what the fold made of the files
+    foreach (var unit in units) Console.Error.WriteLine($"-- {unit.Name} ({unit.At})\n{new Synth(unit.Code).Text}\nGO");
   problems.AddRange(ParamCheck.Run(units));
   problems.AddRange(TempTableCheck.Run(units));
   var found = new Dictionary<(Location, string, string), List<string>>();
@@ -105,7 +111,7 @@ else
     {
       var key = (p.At, p.Code, p.Message);
       if (!found.TryGetValue(key, out var labels)) found[key] = labels = [];
-      labels.Add(label);
+      if (!labels.Contains(label)) labels.Add(label);
     }
   }
   problems.AddRange(found.Select(f => new Diagnostic(f.Key.Item1, f.Key.Item2, f.Key.Item3, string.Join(", ", f.Value))));
