@@ -179,8 +179,10 @@ public sealed class Folder
         return;
       case AlterDatabaseStatement:
         // Learn, ALTER DATABASE SET options: "must run in autocommit mode ... isn't allowed in an explicit or
-        // implicit transaction"; src/db/mssql/warehouse.ts runs each migration file in one transaction.
-        Problem(at, "ALTER DATABASE cannot run inside the transaction each migration runs in");
+        // implicit transaction"; src/db/batches.ts runs a file in one transaction unless it starts with the
+        // no-transaction marker.
+        if (!src.File.Text.TrimStart().StartsWith("-- smartpixl:no-transaction"))
+          Problem(at, "ALTER DATABASE cannot run inside the transaction this file runs in (see src/db/batches.ts)");
         return;
       case CreateSchemaStatement s:
         Put($"schema:{s.Name.Value}", Simple(src, s, $"schema {s.Name.Value}"));
