@@ -6,7 +6,8 @@ namespace TsqlCheck;
 /// Columns of temporary tables. DacFx checks the column list of an INSERT into a #table and nothing else
 /// about them: <c>SELECT x.Nope FROM #x AS x</c>, <c>UPDATE #x SET Nope = 1</c> and every column of a table made
 /// by SELECT INTO validate cleanly, and SQL Server only fails them at the procedure's first run. This checks
-/// <c>alias.column</c> references, INSERT / OUTPUT INTO column lists and UPDATE SET targets against the #tables
+/// <c>alias.column</c> references, bare names in an outermost query over one #table, INSERT / OUTPUT INTO
+/// column lists and UPDATE SET targets against the #tables
 /// the same procedure (or migration batch) creates, by CREATE TABLE, SELECT INTO or ALTER TABLE ADD.
 /// </summary>
 public static class TempTableCheck
@@ -206,10 +207,28 @@ public static class TempTableCheck
       Within(scope, () => base.ExplicitVisit(node));
     }
 
+    private int orderBy;
+
+    // ORDER BY may name a select-list alias instead of a column.
+    public override void ExplicitVisit(OrderByClause node)
+    {
+      orderBy++;
+      base.ExplicitVisit(node);
+      orderBy--;
+    }
+
     public override void ExplicitVisit(ColumnReferenceExpression node)
     {
       base.ExplicitVisit(node);
       var ids = node.MultiPartIdentifier?.Identifiers;
+      // A bare name in an outermost query over one #table alone can only be that table's column (in a
+      // subquery it could also be an outer query's).
+      if (ids is { Count: 1 } && node.ColumnType == ColumnType.Regular && orderBy == 0 && scopes.Count == 1 &&
+          scopes[0].Count == 1 && scopes[0].Values.Single() is { } only)
+      {
+        Check(only, ids[0], scopes[0].Keys.Single());
+        return;
+      }
       if (ids is not { Count: 2 }) return;
       foreach (var scope in scopes)
       {
