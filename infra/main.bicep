@@ -285,7 +285,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output functionAppName string = functionApp.name
-output pixelUrl string = 'https://${functionApp.properties.defaultHostName}/api/12800/1_SMART.GIF'
+output pixelUrl string = 'https://${functionApp.properties.defaultHostName}/12800/1_SMART.GIF'
 output liveUrl string = 'https://${functionApp.properties.defaultHostName}/api/health/live'
 output storageAccountName string = storage.name
 // Read by the post-provision hook (infra/hooks/postprovision.sh) through azd's environment.

@@ -69,7 +69,7 @@ var rules = [
     frequency: 'PT5M'
     threshold: 1
     // host.json logs only failed requests (Host.Results: Error), so the answered hits come from the metrics.
-    query: 'let errors = toscalar(requests | where operation_Name == "pixel" and toint(resultCode) >= 500 | summarize coalesce(sum(itemCount), 0)); let answered = toscalar(customMetrics | where name in ("smartpixl.pixel.accepted", "smartpixl.pixel.lost", "smartpixl.pixel.failed") or name startswith "smartpixl.pixel.dropped" | summarize coalesce(sum(valueSum), 0.0)); print value = iff(errors + answered == 0, 0.0, 100.0 * errors / (errors + answered))'
+    query: 'let errors = toscalar(requests | where operation_Name in ("pixel", "pixel-api") and toint(resultCode) >= 500 | summarize coalesce(sum(itemCount), 0)); let answered = toscalar(customMetrics | where name in ("smartpixl.pixel.accepted", "smartpixl.pixel.lost", "smartpixl.pixel.failed") or name startswith "smartpixl.pixel.dropped" | summarize coalesce(sum(valueSum), 0.0)); print value = iff(errors + answered == 0, 0.0, 100.0 * errors / (errors + answered))'
   }
   {
     key: 'hits-lost'

@@ -1,6 +1,6 @@
 /**
  * `npm run package` — the zip that is deployed (azure.yaml's prepackage hook runs it; `func azure functionapp
- * publish` and zip deploy take it too): the compiled functions (dist/src), host.json, package.json and
+ * publish` and zip deploy take it too): the compiled functions (dist/src), the collector script (dist/collector), host.json, package.json and
  * package-lock.json, and node_modules with the production dependencies only, copied from the installed tree. Staged in build/package, written to
  * build/smartpixl-functions.zip. test/package.test.ts loads every function from the unpacked zip.
  */
@@ -21,7 +21,9 @@ execFileSync(npm, ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' })
 
 rmSync(STAGE, { recursive: true, force: true });
 mkdirSync(STAGE, { recursive: true });
-cpSync(join(ROOT, 'dist', 'src'), join(STAGE, 'dist', 'src'), { recursive: true });
+// dist/collector holds the collector script the `script` function serves (scripts/build-collector.ts).
+for (const part of ['src', 'collector'])
+  cpSync(join(ROOT, 'dist', part), join(STAGE, 'dist', part), { recursive: true });
 for (const file of ['host.json', 'package.json', 'package-lock.json'])
   cpSync(join(ROOT, file), join(STAGE, file));
 

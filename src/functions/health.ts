@@ -38,7 +38,7 @@ export async function healthHandler(
 
 export const healthFunction = defineHttp({
   name: 'health',
-  route: 'health',
+  route: 'api/health',
   methods: ['GET'],
   authLevel: 'function',
   handler: healthHandler,
@@ -50,7 +50,7 @@ export async function liveHandler(): Promise<HttpResponseInit> {
 
 export const liveFunction = defineHttp({
   name: 'live',
-  route: 'health/live',
+  route: 'api/health/live',
   methods: ['GET'],
   authLevel: 'anonymous',
   handler: liveHandler,
