@@ -6,8 +6,8 @@ import { quoteIdent } from '../../src/db/postgres/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
-  addBatchToRecentHits,
-  pruneRecentHits,
+  addBatchToSignalState,
+  pruneSignalState,
   signalCtes,
   signalJoins,
   signalLocals,
@@ -152,7 +152,7 @@ ${signalLocals()}BEGIN
     last_id := 0;
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
-${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}
+${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v))}
   RETURN QUERY
   -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
@@ -248,7 +248,7 @@ ${signalJoins()}
     (SELECT count(*) FROM devices)::integer,
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer;
-${pruneRecentHits()}END
+${pruneSignalState()}END
 $fn$;
 `;
 }
