@@ -67,7 +67,11 @@ export function expectedSignals(all: readonly ModelHit[], h: ModelHit, s: Signal
     const mine = all.filter((g) => g.ip === h.ip && upTo(g, h) && g.at >= h.at - ipWindow);
     const within = (seconds: number) => mine.filter((g) => g.at >= h.at - seconds * sec);
     const fp = within(s.FpWindowSec);
-    const distinct = new Set(latest(fp).map((g) => g.fingerprint).filter((f) => f !== null)).size;
+    const distinct = new Set(
+      latest(fp)
+        .map((g) => g.fingerprint)
+        .filter((f) => f !== null),
+    ).size;
     const rapid = within(s.RapidWindowSec).length;
     const rate = within(s.FpRateWindowSec).length;
     const before = mine.filter((g) => g !== h).map((g) => g.at);
