@@ -134,7 +134,11 @@ RETURNS TABLE (
 -- A batch of 10,000 rows holds ~55 MB of decoded params: enough work_mem keeps it off temporary files.
 -- Memoize would hash each row's whole params document to cache the client params of identical ones: never
 -- worth it here.
-LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off AS $fn$
+-- No sequential scans, bitmap scans or sorts where an ordered index scan can do: the signals' reads are
+-- ORDER BY … LIMIT seeks whose bound must come from the index, whatever the (possibly stale) statistics
+-- estimate (a bitmap scan and sort would read the whole window; scripts/sqlgen/postgresSignals.ts).
+LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;

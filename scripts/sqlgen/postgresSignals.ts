@@ -87,11 +87,14 @@ export function addBatchToSignalState(
     return typed(field, `j.${q(key)}`);
   });
   return `  IF enrich THEN
-    INSERT INTO "ETL"."SignalHit" ("SourceId", "IPAddress", "Subnet", "ReceivedAt", "FpHash", "IpSeq", "SubnetSeq")
-    SELECT n."Id", n."IPAddress", n.subnet, n."ReceivedAt", n.fp_hash,
+    -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
+    -- running while the statement inserts would step over every index entry this batch has added so far.
+    INSERT INTO "ETL"."SignalHit"
+    SELECT (r.h).* FROM (SELECT unnest(array_agg(v.h)) AS h FROM (SELECT ROW(n."Id", n."IPAddress", n.subnet,
+      n."ReceivedAt", n.fp_hash,
       COALESCE(pi."IpSeq", 0) + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
       CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
-        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END
+        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
       SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt",
         ${fingerprintHash('f.c', 'f.w', 'f.a')} AS fp_hash
@@ -117,7 +120,7 @@ export function addBatchToSignalState(
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
       WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL;
+    ) ps ON n.subnet IS NOT NULL) v) r;
   END IF;
 `;
 }
@@ -158,8 +161,11 @@ export function signalCtes(): string {
         THEN ${distinctLatest('IPAddress', 'Subnet', 'me."Subnet"', 'subnet_window')} END AS subnet_ips,
       GREATEST(me."SubnetSeq" - ${firstSeqSince('SubnetSeq', 'Subnet', 'me."Subnet"', 'subnet_window')} + 1, 1) AS subnet_hits
     FROM batch b
-    -- The hit's own row (a batch parsed again finds the rows it added the first time).
-    JOIN "ETL"."SignalHit" me ON me."SourceId" = b."Id"
+    -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
+    -- key lookup per hit and never a join over the whole look-back.
+    CROSS JOIN LATERAL (
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id"
+    ) me
     WHERE enrich
   ),
 `;
@@ -212,14 +218,15 @@ export function signalValues(botScore: string): Record<string, string> {
 }
 
 /**
- * Drops look-back rows no window can reach any more: a range of the ReceivedAt index below the newest row's
- * time (the newest is one backward seek), so the work is the rows dropped.
+ * Drops look-back rows no window can reach any more, by whole minutes (IX_SignalHit_Minute; at most a minute
+ * more is kept), below the newest row's time (one backward seek), so the work is the rows dropped.
  */
 export function pruneSignalState(): string {
   return `  IF enrich THEN
     DELETE FROM "ETL"."SignalHit" r
-    WHERE r."ReceivedAt" < (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY x."ReceivedAt" DESC LIMIT 1)
-      - keep_window;
+    WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
+      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
+      - keep_window);
   END IF;
 `;
 }

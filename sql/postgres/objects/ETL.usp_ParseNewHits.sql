@@ -22,7 +22,11 @@ RETURNS TABLE (
 -- A batch of 10,000 rows holds ~55 MB of decoded params: enough work_mem keeps it off temporary files.
 -- Memoize would hash each row's whole params document to cache the client params of identical ones: never
 -- worth it here.
-LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off AS $fn$
+-- No sequential scans, bitmap scans or sorts where an ordered index scan can do: the signals' reads are
+-- ORDER BY … LIMIT seeks whose bound must come from the index, whatever the (possibly stale) statistics
+-- estimate (a bitmap scan and sort would read the whole window; scripts/sqlgen/postgresSignals.ts).
+LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;
@@ -59,11 +63,14 @@ BEGIN
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
   IF enrich THEN
-    INSERT INTO "ETL"."SignalHit" ("SourceId", "IPAddress", "Subnet", "ReceivedAt", "FpHash", "IpSeq", "SubnetSeq")
-    SELECT n."Id", n."IPAddress", n.subnet, n."ReceivedAt", n.fp_hash,
+    -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
+    -- running while the statement inserts would step over every index entry this batch has added so far.
+    INSERT INTO "ETL"."SignalHit"
+    SELECT (r.h).* FROM (SELECT unnest(array_agg(v.h)) AS h FROM (SELECT ROW(n."Id", n."IPAddress", n.subnet,
+      n."ReceivedAt", n.fp_hash,
       COALESCE(pi."IpSeq", 0) + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
       CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
-        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END
+        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
       SELECT t."Id", t."IPAddress", CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
       THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END AS subnet, t."ReceivedAt",
@@ -91,7 +98,7 @@ BEGIN
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
       WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL;
+    ) ps ON n.subnet IS NOT NULL) v) r;
   END IF;
 
   RETURN QUERY
@@ -143,8 +150,11 @@ BEGIN
         WHERE s."Subnet" = me."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS subnet_hits
     FROM batch b
-    -- The hit's own row (a batch parsed again finds the rows it added the first time).
-    JOIN "ETL"."SignalHit" me ON me."SourceId" = b."Id"
+    -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
+    -- key lookup per hit and never a join over the whole look-back.
+    CROSS JOIN LATERAL (
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id"
+    ) me
     WHERE enrich
   ),
   parsed AS (
@@ -421,8 +431,9 @@ BEGIN
     (SELECT count(*) FROM visits)::integer;
   IF enrich THEN
     DELETE FROM "ETL"."SignalHit" r
-    WHERE r."ReceivedAt" < (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY x."ReceivedAt" DESC LIMIT 1)
-      - keep_window;
+    WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
+      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
+      - keep_window);
   END IF;
 END
 $fn$;
