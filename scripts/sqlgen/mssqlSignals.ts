@@ -94,7 +94,8 @@ export function signalStatementsTsql(
       ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
     ) j
     CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f
-    WHERE bt.IPAddress IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WHERE r.SourceId = bt.Id);
+    WHERE bt.IPAddress IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
     INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
     SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
@@ -132,7 +133,7 @@ export function signalStatementsTsql(
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  JOIN ETL.SignalHit me ON me.SourceId = bt.Id
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 `;

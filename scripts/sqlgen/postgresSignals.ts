@@ -107,9 +107,10 @@ export function addBatchToSignalState(
       ) t
       CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
       CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f
-      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
-      WHERE t."IPAddress" IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id")
+      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+      -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
+      LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
+      WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
     ) n
     LEFT JOIN LATERAL (
       SELECT s."IpSeq" FROM "ETL"."SignalHit" s
@@ -164,7 +165,7 @@ export function signalCtes(): string {
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
     CROSS JOIN LATERAL (
-      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id"
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
   ),

@@ -59,7 +59,8 @@ BEGIN
       [canvasFP] NVARCHAR(MAX) '$."canvasFP"', [webglFP] NVARCHAR(MAX) '$."webglFP"', [audioHash] NVARCHAR(MAX) '$."audioHash"'
     ) j
     CROSS APPLY (SELECT CAST(LEFT(j.[canvasFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS C, CAST(LEFT(j.[webglFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS W, CAST(LEFT(j.[audioHash] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS A) f
-    WHERE bt.IPAddress IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WHERE r.SourceId = bt.Id);
+    WHERE bt.IPAddress IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
     INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
     SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
@@ -113,7 +114,7 @@ BEGIN
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  JOIN ETL.SignalHit me ON me.SourceId = bt.Id
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 

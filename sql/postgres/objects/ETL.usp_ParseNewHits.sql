@@ -85,9 +85,10 @@ BEGIN
       ) t
       CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j("canvasFP" text, "webglFP" text, "audioHash" text)
       CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END AS c, CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END AS w, CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END AS a) f
-      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
-      WHERE t."IPAddress" IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id")
+      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+      -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
+      LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
+      WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
     ) n
     LEFT JOIN LATERAL (
       SELECT s."IpSeq" FROM "ETL"."SignalHit" s
@@ -153,7 +154,7 @@ BEGIN
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
     CROSS JOIN LATERAL (
-      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id"
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
   ),
