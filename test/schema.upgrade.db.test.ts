@@ -15,7 +15,7 @@ import { realisticQueryString } from './support/realisticHits.js';
 
 const TABLES = ['PiXL.Test', 'PiXL.Parsed', 'PiXL.Visit', 'PiXL.Device', 'PiXL.IP'];
 
-/** Row counts; the signals' look-back is ETL.RecentHit up to 0041 and ETL.SignalHit from 0051 on. */
+/** Row counts; the signals' look-back is ETL.RecentHit up to 0041 and ETL.SignalHit from 0053 on. */
 async function rowCounts(db: TestWarehouse, lookBack = 'ETL.SignalHit'): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of [...TABLES, lookBack]) {
