@@ -16,9 +16,9 @@ import { realisticQueryString } from './support/realisticHits.js';
 const TABLES = ['PiXL.Test', 'PiXL.Parsed', 'PiXL.Visit', 'PiXL.Device', 'PiXL.IP'];
 
 /** Row counts; the signals' look-back is ETL.RecentHit up to 0041 and ETL.SignalHit from 0053 on. */
-async function rowCounts(db: TestWarehouse, lookBack = 'ETL.SignalHit'): Promise<Record<string, number>> {
+async function rowCounts(db: TestWarehouse, lookBack?: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of [...TABLES, lookBack]) {
+  for (const table of lookBack ? [...TABLES, lookBack] : TABLES) {
     const [row] = await db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${db.name(table)}`);
     counts[table === lookBack ? 'lookBack' : table] = Number(row?.n);
   }
@@ -76,7 +76,7 @@ describe.each(enginesUnderTest())('schema runner on $name', (engine) => {
         .map((o) => o.name)
         .sort(),
     );
-    expect(await rowCounts(db)).toEqual(before);
+    expect(await rowCounts(db, 'ETL.SignalHit')).toEqual(before);
     const catalog = await catalogOf(db);
     for (const [section, entries] of Object.entries(catalog))
       expect(entries.length, section).toBeGreaterThan(0);
