@@ -3,6 +3,7 @@
  * docs/SETTINGS.md lists the same names. Invalid settings fail the start with one message naming each.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SIGNAL_DEFAULTS, type SignalSettings } from './enrich/signals.js';
@@ -66,21 +67,22 @@ export const rangeProviders = [
 /** A storage connection string, or an endpoint reached with a managed identity. */
 export type QueueConnection = string | { serviceUri: string; clientId?: string | undefined };
 
-function queueConnection(env: {
-  AzureWebJobsStorage?: string | undefined;
-  AzureWebJobsStorage__queueServiceUri?: string | undefined;
-  AzureWebJobsStorage__accountName?: string | undefined;
-  AzureWebJobsStorage__clientId?: string | undefined;
-}): QueueConnection {
-  if (env.AzureWebJobsStorage) return env.AzureWebJobsStorage;
-  const serviceUri =
-    env.AzureWebJobsStorage__queueServiceUri ??
-    (env.AzureWebJobsStorage__accountName &&
-      `https://${env.AzureWebJobsStorage__accountName}.queue.core.windows.net`);
-  return serviceUri
-    ? { serviceUri, clientId: env.AzureWebJobsStorage__clientId }
-    : 'UseDevelopmentStorage=true';
+function queueConnection(
+  connectionString: string | undefined,
+  queueServiceUri: string | undefined,
+  accountName: string | undefined,
+  clientId: string | undefined,
+): QueueConnection | undefined {
+  if (connectionString) return connectionString;
+  const serviceUri = queueServiceUri ?? (accountName && `https://${accountName}.queue.core.windows.net`);
+  return serviceUri ? { serviceUri, clientId } : undefined;
 }
+
+/**
+ * App setting (connection name, as the Functions host reads it) of the optional second storage account:
+ * the pixel sends there while the primary queue is unreachable, and `hit-writer-secondary` reads it.
+ */
+export const SECONDARY_QUEUE_CONNECTION = 'SECONDARY_QUEUE_STORAGE';
 
 const envObject = z.object({
   DATABASE_ENGINE: z.enum(['postgres', 'mssql']).optional(),
@@ -101,7 +103,16 @@ const envObject = z.object({
   ENQUEUE_WINDOW_MS: int(2, 0, 1000),
   ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
   ENQUEUE_MAX_CONCURRENT_SENDS: int(4, 1, 256),
-  ENQUEUE_RETRY_BUDGET_MS: int(8000, 100, 120_000),
+  ENQUEUE_RETRY_BUDGET_MS: int(1000, 100, 120_000),
+  SECONDARY_QUEUE_STORAGE: z.string().optional(),
+  SECONDARY_QUEUE_STORAGE__queueServiceUri: z.url().optional(),
+  SECONDARY_QUEUE_STORAGE__accountName: z.string().optional(),
+  SECONDARY_QUEUE_STORAGE__clientId: z.string().optional(),
+  // The durable spill (src/queue/spill.ts): where messages no queue accepted are kept until re-sent.
+  SPILL_DIR: z.string().default(join(tmpdir(), 'smartpixl-spill')),
+  SPILL_RETRY_INTERVAL_MS: int(2000, 50, 600_000),
+  // Maximum bytes of a POST body read; beyond it the hit keeps its first bytes and the answer is 413.
+  MAX_BODY_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
 
   RANGES_PROVIDERS: csv(rangeProviders.join(',')).pipe(z.array(z.enum(rangeProviders))),
   RANGES_URL_AWS: urls('https://ip-ranges.amazonaws.com/ip-ranges.json'),
@@ -221,17 +232,32 @@ const envSchema = envObject.transform((env, ctx) => {
       minKeepRatio: env.RANGES_MIN_KEEP_RATIO,
     },
     queue: {
-      connection: queueConnection(env),
+      connection:
+        queueConnection(
+          env.AzureWebJobsStorage,
+          env.AzureWebJobsStorage__queueServiceUri,
+          env.AzureWebJobsStorage__accountName,
+          env.AzureWebJobsStorage__clientId,
+        ) ?? 'UseDevelopmentStorage=true',
+      secondaryConnection: queueConnection(
+        env.SECONDARY_QUEUE_STORAGE,
+        env.SECONDARY_QUEUE_STORAGE__queueServiceUri,
+        env.SECONDARY_QUEUE_STORAGE__accountName,
+        env.SECONDARY_QUEUE_STORAGE__clientId,
+      ),
       name: env.PIXEL_QUEUE_NAME,
       windowMs: env.ENQUEUE_WINDOW_MS,
       maxHitsPerMessage: env.ENQUEUE_MAX_HITS_PER_MESSAGE,
       maxConcurrentSends: env.ENQUEUE_MAX_CONCURRENT_SENDS,
       retryBudgetMs: env.ENQUEUE_RETRY_BUDGET_MS,
+      spillDir: env.SPILL_DIR,
+      spillRetryIntervalMs: env.SPILL_RETRY_INTERVAL_MS,
     },
     capture: {
       clientIpSources: env.CLIENT_IP_SOURCES,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
+      maxBodyBytes: env.MAX_BODY_BYTES,
     },
     collector: {
       pixelBaseUrl: env.PIXEL_BASE_URL,

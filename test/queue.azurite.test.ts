@@ -17,7 +17,7 @@ describe('hit queue on Azurite', () => {
     const queue = settingsWith({ PIXEL_QUEUE_NAME: name });
     const client = queueClient(connection, name);
     expect(await client.exists()).toBe(false);
-    const batcher = new GroupCommitQueue(createHitSender(client, queue), queue);
+    const batcher = new GroupCommitQueue(createHitSender(client, queue.retryBudgetMs), queue);
     const hits = Array.from({ length: 120 }, (_, i) => makeHit({ queryString: `i=${i}&x=%E2%82%AC` }));
     expect((await Promise.all(hits.map((h) => batcher.add(h)))).every(Boolean)).toBe(true);
 
@@ -38,7 +38,7 @@ describe('hit queue on Azurite', () => {
     const queue = settingsWith({ ENQUEUE_RETRY_BUDGET_MS: '600' });
     const dead = queueClient(connection.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1'), 'nowhere');
     const started = Date.now();
-    await expect(createHitSender(dead, queue)('body')).rejects.toThrow();
+    await expect(createHitSender(dead, queue.retryBudgetMs)('body')).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });

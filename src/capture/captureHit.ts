@@ -67,6 +67,8 @@ export interface RequestFacts {
   socketAddress?: string | undefined;
   /** Text of a POST body (sendBeacon senders put the parameters there). */
   body?: string | undefined;
+  /** Only the body's first bytes were read (src/capture/body.ts). */
+  bodyTruncated?: boolean | undefined;
 }
 
 const cut = (value: string | null, max = MAX_HEADER_VALUE_CHARS) => (value ?? '').slice(0, max);
@@ -108,7 +110,7 @@ export function captureHit(
     ip: resolveClientIp(request, capture.clientIpSources, capture.trustedProxyHops),
     requestPath: cut(request.url.slice(Math.max(0, pathStart), pathEnd), 4000),
     queryString,
-    queryTruncated: queryString.length !== query.length,
+    queryTruncated: queryString.length !== query.length || (request.bodyTruncated ?? false),
     headers,
     userAgent: cut(request.header('user-agent')),
     referer: cut(request.header('referer')),

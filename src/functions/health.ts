@@ -1,7 +1,8 @@
 /**
  * HTTP function `health`: GET /api/health answers the pipeline health view as JSON with a status of ok /
- * warning / critical from the ETL lags and the ingest backlog (HEALTH_* settings). 503 when the database
- * cannot be read. It shows table sizes and lags, so in Azure it needs a function key.
+ * warning / critical from the ETL lags and the ingest backlog (HEALTH_* settings), and `spill`: what this
+ * instance holds in its durable spill (src/queue/spill.ts). 503 when the database cannot be read. It shows
+ * table sizes and lags, so in Azure it needs a function key.
  * HTTP function `live`: GET /api/health/live, anonymous, answers `ok` and nothing else (load balancers,
  * uptime probes); it reads nothing, so it says the app is up, not that the pipeline is well.
  */
@@ -9,6 +10,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { settings } from '../config.js';
 import { pipelineHealth } from '../etl/health.js';
 import { queueBacklog } from '../queue/backlog.js';
+import { spillBacklog } from '../queue/spill.js';
 import { defineHttp } from '../runtime/define.js';
 import { hitPoisonQueueClient, hitQueueClient, warehouse } from '../runtime/services.js';
 
@@ -25,7 +27,11 @@ export async function healthHandler(
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000).unref()),
     ]).catch(() => null);
     const health = await pipelineHealth(warehouse(), settings().health, backlog);
-    return { status: 200, headers: HEADERS, jsonBody: health };
+    // This instance's spill: hits no queue has taken yet, or records kept as corrupt, make it a warning.
+    const spill = await spillBacklog(settings().queue.spillDir);
+    const spillWaiting = spill.files > 0 || spill.corruptFiles > 0;
+    const status = spillWaiting && health.status === 'ok' ? 'warning' : health.status;
+    return { status: 200, headers: HEADERS, jsonBody: { ...health, status, spill } };
   } catch (error) {
     context.error('health: database not readable', error);
     return {

@@ -1,14 +1,16 @@
 /**
  * Queue function `hit-writer`: lands the hits of each `pixel-hits` message in PiXL.Test. Batch size,
- * message encoding and the poison queue (after maxDequeueCount) come from host.json.
+ * message encoding and the poison queue (after maxDequeueCount) come from host.json. With
+ * SECONDARY_QUEUE_STORAGE set, `hit-writer-secondary` does the same for the queue of that account.
  */
 import type { InvocationContext } from '@azure/functions';
-import { settings } from '../config.js';
+import type { QueueClient } from '@azure/storage-queue';
+import { SECONDARY_QUEUE_CONNECTION, settings } from '../config.js';
 import { readHostJson } from '../local/hostJson.js';
 import { NEVER_EXPIRES } from '../queue/hitQueue.js';
 import { defineQueue } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
-import { hitQueueClient, warehouse } from '../runtime/services.js';
+import { hitQueueClient, secondaryHitQueueClient, warehouse } from '../runtime/services.js';
 import { writeHitMessage } from '../writer/writeHitMessage.js';
 
 /** How long a message waits before another try while the database is unreachable. */
@@ -16,7 +18,16 @@ const DB_RETRY_DELAY_SECONDS = 30;
 
 let maxDequeueCount: number | undefined;
 
-export async function hitWriterHandler(payload: unknown, context: InvocationContext): Promise<void> {
+/** A writer of one queue: the primary, or the secondary in another storage account. */
+function hitWriterOf(queue: () => QueueClient) {
+  return (payload: unknown, context: InvocationContext) => writeHits(payload, context, queue);
+}
+
+async function writeHits(
+  payload: unknown,
+  context: InvocationContext,
+  queue: () => QueueClient,
+): Promise<void> {
   const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
   const trace = {
     invocationId: context.invocationId,
@@ -26,7 +37,7 @@ export async function hitWriterHandler(payload: unknown, context: InvocationCont
   try {
     const outcome = await writeHitMessage(payload, warehouse(), async (inner) => {
       // The payload is the host-decoded text; the queue body is its base64, as the trigger expects.
-      await hitQueueClient().sendMessage(Buffer.from(inner, 'utf8').toString('base64'), {
+      await queue().sendMessage(Buffer.from(inner, 'utf8').toString('base64'), {
         visibilityTimeout: DB_RETRY_DELAY_SECONDS,
         messageTimeToLive: NEVER_EXPIRES,
       });
@@ -71,9 +82,21 @@ export async function hitWriterHandler(payload: unknown, context: InvocationCont
   }
 }
 
+export const hitWriterHandler = hitWriterOf(hitQueueClient);
+
 export const hitWriterFunction = defineQueue({
   name: 'hit-writer',
   queueName: settings().queue.name,
   connection: 'AzureWebJobsStorage',
   handler: hitWriterHandler,
 });
+
+// The pixel sends to the second storage account while the primary queue is unreachable; read it too.
+if (settings().queue.secondaryConnection) {
+  defineQueue({
+    name: 'hit-writer-secondary',
+    queueName: settings().queue.name,
+    connection: SECONDARY_QUEUE_CONNECTION,
+    handler: hitWriterOf(() => secondaryHitQueueClient() as QueueClient),
+  });
+}

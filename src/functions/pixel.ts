@@ -1,18 +1,20 @@
 /**
  * HTTP functions `pixel` and `pixel-api`: GET|POST /{companyId}/{pixelId}_SMART.GIF at the host's root (the
  * path deployed pixels call) and the same under /api/, answer the 42-byte GIF; `_SMART.DATA` answers 204 (for
- * fetch/sendBeacon senders). The answer waits until the queue has accepted the message holding the hit, and
- * is the GIF whatever happens: a pixel never breaks its page. HEAD answers like GET and records nothing
- * (link checkers and CDNs probe with it).
+ * fetch/sendBeacon senders). The answer waits until a queue or the durable spill holds the hit, and is the
+ * GIF whatever happens: a pixel never breaks its page. HEAD answers like GET and records nothing (link
+ * checkers and CDNs probe with it). A POST body past MAX_BODY_BYTES is the one exception: its hit is kept
+ * (cut, as a long query string is) and answered 413.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { readBoundedBody } from '../capture/body.js';
 import { captureHit, parsePixelTarget } from '../capture/captureHit.js';
 import { GIF_HEADERS, PIXEL_RESPONSE_HEADERS, TRANSPARENT_GIF } from '../capture/gif.js';
 import { settings } from '../config.js';
-import { defineHttp } from '../runtime/define.js';
+import { defineHttp, onAppStart } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
 import { socketAddressOf } from '../runtime/requestSocket.js';
-import { hitBatcher } from '../runtime/services.js';
+import { hitBatcher, hitDelivery } from '../runtime/services.js';
 
 const gifAnswer = (): HttpResponseInit => ({
   status: 200,
@@ -21,19 +23,12 @@ const gifAnswer = (): HttpResponseInit => ({
 });
 const noContent = (): HttpResponseInit => ({ status: 204, headers: { ...PIXEL_RESPONSE_HEADERS } });
 
-/** POST bodies larger than this are not read (the query string limit applies to what is kept anyway). */
-const MAX_BODY_BYTES = 64 * 1024;
+const tooLarge = (): HttpResponseInit => ({ status: 413, headers: { ...PIXEL_RESPONSE_HEADERS } });
 
-async function readBody(request: HttpRequest): Promise<string | undefined> {
-  if (request.method !== 'POST') return undefined;
-  const length = Number(request.headers.get('content-length') ?? '0');
-  if (length > MAX_BODY_BYTES) {
-    count('pixel.bodyTooLarge');
-    return undefined;
-  }
-  const text = (await request.text()).trim();
-  return text || undefined;
-}
+// When the app starts, re-send what a previous process left in the spill.
+onAppStart(() => {
+  hitDelivery();
+});
 
 export async function pixelHandler(
   request: HttpRequest,
@@ -44,20 +39,31 @@ export async function pixelHandler(
     count(`pixel.dropped.${target}`);
     return gifAnswer();
   }
-  const answer = target.variant === 'beacon' ? noContent : gifAnswer;
+  let answer = target.variant === 'beacon' ? noContent : gifAnswer;
   if (request.method === 'HEAD') return answer();
   let hitId: string | undefined;
   try {
+    const capture = settings().capture;
+    // A bit more than the query-string limit is kept, so capture's own cut decides (and flags) the end.
+    const body =
+      request.method === 'POST'
+        ? await readBoundedBody(request.body, capture.maxQueryStringBytes + 4, capture.maxBodyBytes)
+        : undefined;
+    if (body?.tooLarge) {
+      count('pixel.bodyTooLarge');
+      answer = tooLarge;
+    }
     const hit = captureHit(
       target,
       {
         url: request.url,
         header: (name) => request.headers.get(name),
         socketAddress: socketAddressOf(request),
-        body: await readBody(request),
+        body: body?.text.trim() || undefined,
+        bodyTruncated: body?.truncated,
       },
       new Date(),
-      settings().capture,
+      capture,
     );
     hitId = hit.hitId;
     const accepted = await hitBatcher().add(hit);

@@ -28,6 +28,8 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 export interface AzuriteQueue {
   connectionString: string;
+  /** Process id of the emulator (tests freeze it with SIGSTOP). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -72,12 +74,16 @@ export async function startAzuriteQueue(options: { port: number; location: strin
   }
   return {
     connectionString: azuriteConnectionString(options.port),
+    pid: child.pid,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) {
+        console.warn('Azurite did not stop within 5 s: killed (it may lose its last seconds of messages)');
+        child.kill('SIGKILL');
+      }
     },
   };
 }

@@ -4,7 +4,7 @@
  * plays this part). The worker loads the same function modules and definitions as the main thread.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { type Settings, useSettings } from '../config.js';
+import { SECONDARY_QUEUE_CONNECTION, type Settings, useSettings } from '../config.js';
 import { poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { registeredFunctions } from '../runtime/define.js';
 import { closeServices } from '../runtime/services.js';
@@ -77,7 +77,11 @@ async function runInWorker(config: TriggerConfig): Promise<void> {
     for (const d of definitions) {
       if (d.kind !== 'queue') continue;
       const connection =
-        d.connection === 'AzureWebJobsStorage' ? config.settings.queue.connection : process.env[d.connection];
+        d.connection === 'AzureWebJobsStorage'
+          ? config.settings.queue.connection
+          : d.connection === SECONDARY_QUEUE_CONNECTION
+            ? config.settings.queue.secondaryConnection
+            : process.env[d.connection];
       if (!connection) throw new Error(`queue function ${d.name}: app setting ${d.connection} is not set`);
       const queue = queueClient(connection, d.queueName);
       await queue.createIfNotExists();

@@ -4,6 +4,7 @@
  * front end it overwrites `client-ip` with the TCP peer, so the default client-IP settings behave as in Azure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
 import { HttpRequest, InvocationContext } from '../runtime/azureFunctions.js';
 import type { HttpDefinition } from '../runtime/define.js';
@@ -33,19 +34,6 @@ export function compileRoute(prefix: string, definition: HttpDefinition): Compil
     })
     .join('/');
   return { definition, pattern: new RegExp(`^/${source}/?$`, 'i'), names, literalSegments };
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 async function writeResponse(res: ServerResponse, init: HttpResponseInit): Promise<void> {
@@ -121,12 +109,14 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
       const peer = req.socket.remoteAddress;
       const peerText = peer?.includes(':') ? `[${peer}]` : peer;
       headers.set('client-ip', `${peerText}:${req.socket.remotePort}`);
-      const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, 1024 * 1024);
+      // The body is handed over as a stream, never buffered here: the handler decides how much it reads.
+      const streamed = method !== 'GET' && method !== 'HEAD';
       const nativeRequest = new Request(`http://${req.headers.host ?? 'localhost'}${rawUrl}`, {
         method,
         headers,
-        body: body && body.length > 0 ? body : undefined,
-      });
+        body: streamed ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+        ...(streamed && { duplex: 'half' }),
+      } as RequestInit);
       // `query: {}` skips HttpRequest's eager parse of the whole query string (~4 KB on a pixel hit, and
       // the pixel never reads it); the getter parses it on first use, so handlers see the same `query`.
       const request = new HttpRequest({ nativeRequest, params, query: {} } as never);
@@ -144,6 +134,8 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         options: { trigger: { type: 'httpTrigger', name: 'request' } as never },
       });
       await writeResponse(res, await route.definition.handler(request, context));
+      // What the handler left unread of a body is dropped with the connection, not read.
+      if (streamed && !req.readableEnded) res.once('finish', () => req.destroy());
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });

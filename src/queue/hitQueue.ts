@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DefaultAzureCredential } from '@azure/identity';
 import { type QueueClient, QueueServiceClient, type StoragePipelineOptions } from '@azure/storage-queue';
-import type { QueueConnection, Settings } from '../config.js';
+import type { QueueConnection } from '../config.js';
 
 /** Hit messages never expire (Storage Queue's default is 7 days): an accepted hit waits out any outage. */
 export const NEVER_EXPIRES = -1;
@@ -32,24 +32,31 @@ function statusOf(error: unknown): number | undefined {
   return (error as { statusCode?: number }).statusCode;
 }
 
+/** 400/413: the message itself is wrong, no retry or other queue can help. */
+export function isPermanentSendError(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 400 || status === 413;
+}
+
 /**
  * Returns a sender that retries a failed send with exponential backoff (50 ms doubling, capped at 2 s)
- * until `retryBudgetMs` has passed, and creates the queue if it is missing.
+ * until `budgetMs` has passed, creating the queue if it is missing. Each try is aborted at the deadline,
+ * so a queue service that accepts connections but never answers costs no more than the budget.
  */
-export function createHitSender(client: QueueClient, queue: Settings['queue']) {
+export function createHitSender(client: QueueClient, budgetMs: number) {
   return async function sendHitMessage(body: string): Promise<void> {
-    const deadline = Date.now() + queue.retryBudgetMs;
+    const deadline = Date.now() + budgetMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.sendMessage(body, { messageTimeToLive: NEVER_EXPIRES });
+        await client.sendMessage(body, {
+          messageTimeToLive: NEVER_EXPIRES,
+          abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        });
         return;
       } catch (error) {
         if (statusOf(error) === 404) await client.createIfNotExists().catch(() => undefined);
-        // 400/413: the message itself is wrong, a retry cannot help.
-        const status = statusOf(error);
-        const permanent = status === 400 || status === 413;
         const delay = Math.min(2000, 50 * 2 ** attempt);
-        if (permanent || Date.now() + delay >= deadline) throw error;
+        if (isPermanentSendError(error) || Date.now() + delay >= deadline) throw error;
         await sleep(delay);
       }
     }

@@ -8,11 +8,14 @@ import { PixelConfigCache } from '../capture/pixelConfig.js';
 import { settings } from '../config.js';
 import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
+import { HitDelivery } from '../queue/delivery.js';
 import { GroupCommitQueue } from '../queue/groupCommit.js';
-import { createHitSender, poisonQueueName, queueClient } from '../queue/hitQueue.js';
+import { poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { count, record } from './metrics.js';
 
 let hitQueue: GroupCommitQueue | undefined;
+let delivery: HitDelivery | undefined;
+let secondaryClient: QueueClient | undefined;
 let db: Warehouse | undefined;
 let client: QueueClient | undefined;
 
@@ -51,20 +54,45 @@ export function hitQueueClient(): QueueClient {
   return client;
 }
 
+/** The hit queue in the second storage account, when SECONDARY_QUEUE_STORAGE is set. */
+export function secondaryHitQueueClient(): QueueClient | undefined {
+  const queue = settings().queue;
+  if (!queue.secondaryConnection) return undefined;
+  secondaryClient ??= queueClient(queue.secondaryConnection, queue.name);
+  return secondaryClient;
+}
+
+/** Primary queue, secondary queue, spill; made on first use, which also starts re-sending the spill. */
+export function hitDelivery(): HitDelivery {
+  if (!delivery) {
+    const queue = settings().queue;
+    delivery = new HitDelivery({
+      primary: hitQueueClient(),
+      secondary: secondaryHitQueueClient(),
+      budgetMs: queue.retryBudgetMs,
+      spillDir: queue.spillDir,
+      retryIntervalMs: queue.spillRetryIntervalMs,
+    });
+    delivery.start();
+  }
+  return delivery;
+}
+
 export function hitBatcher(): GroupCommitQueue {
   if (!hitQueue) {
     const queue = settings().queue;
-    const sendOne = createHitSender(hitQueueClient(), queue);
-    // Hits per message and how long the queue took to accept it (retries included): what answers wait for.
+    const deliver = hitDelivery().send;
+    // Hits per message and how long until a queue or the spill held it (retries included): what answers wait for.
     const send = async (body: string, hits: number) => {
       const started = performance.now();
-      await sendOne(body);
+      await deliver(body, hits);
       record('enqueue.batchHits', hits);
       record('enqueue.latencyMs', performance.now() - started);
     };
     hitQueue = new GroupCommitQueue(send, queue, (error, body, hits) => {
+      // Only when no queue took the message and the spill could not be written (or a queue refused the
+      // message itself): the body is logged whole as the last resort.
       count('enqueue.failedHits', hits);
-      // Never silent: the message body is logged whole, so the hits can be replayed onto the queue.
       console.error(
         JSON.stringify({
           event: 'enqueue.failed',
@@ -89,9 +117,12 @@ export async function closeServices(): Promise<void> {
   configCache?.stop();
   configCache = undefined;
   await hitQueue?.drain();
+  await delivery?.stop();
   await db?.close();
   hitQueue = undefined;
+  delivery = undefined;
   db = undefined;
   client = undefined;
   poisonClient = undefined;
+  secondaryClient = undefined;
 }
