@@ -3,6 +3,9 @@
  * definitions the Functions host loads.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings } from '../src/config.js';
@@ -43,6 +46,7 @@ describe('ingest end to end', () => {
       // A wider window than the default keeps batching visible however slowly a loaded machine lets the
       // 500 requests arrive.
       ENQUEUE_WINDOW_MS: '50',
+      SPILL_DIR: mkdtempSync(join(tmpdir(), 'smartpixl-e2e-spill-')),
     });
     host = await startLocalHost(settings, {
       port: 0,
@@ -156,6 +160,53 @@ describe('ingest end to end', () => {
     }
     await sleep(500);
     expect((await rows()).length).toBe(before);
+  });
+
+  it('keeps the first bytes of a 2 MB chunked POST body, flagged truncated, and answers 413 past the cap', async () => {
+    const sent = { bytes: 0 };
+    const chunk = new TextEncoder().encode(`big=${'x'.repeat(64 * 1024 - 4)}`);
+    const filler = new TextEncoder().encode('y'.repeat(64 * 1024));
+    // No Content-Length: a stream body goes out chunked.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent.bytes >= 2 * 1024 * 1024) return controller.close();
+        const part = sent.bytes === 0 ? chunk : filler;
+        sent.bytes += part.length;
+        controller.enqueue(part);
+      },
+    });
+    const res = await fetch(`${host.url}/12800/1_SMART.DATA?chunked=1`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    const landed = await waitFor(
+      () =>
+        t.db.query<{ QueryString: string; QueryTruncated: boolean; HitType: string }>(
+          `SELECT "QueryString", "QueryTruncated", "HitType" FROM "PiXL"."Test" WHERE "ParamsJson"->>'chunked' = '1'`,
+        ),
+      (r) => r.length > 0,
+    );
+    expect(landed).toHaveLength(1);
+    expect(landed[0]?.QueryTruncated).toBe(true);
+    expect(landed[0]?.HitType).toBe('beacon');
+    expect(landed[0]?.QueryString).toBe(`chunked=1&big=${'x'.repeat(16_384 - 'chunked=1&big='.length)}`);
+
+    // Under the cap: kept the same way, answered as usual.
+    const small = await fetch(`${host.url}/12800/1_SMART.DATA?chunked=2`, {
+      method: 'POST',
+      body: `mid=${'z'.repeat(100_000)}`,
+    });
+    expect(small.status).toBe(204);
+    const mid = await waitFor(
+      () =>
+        t.db.query<{ QueryTruncated: boolean; n: number }>(
+          `SELECT "QueryTruncated", length("QueryString") AS n FROM "PiXL"."Test" WHERE "ParamsJson"->>'chunked' = '2'`,
+        ),
+      (r) => r.length > 0,
+    );
+    expect(mid).toEqual([{ QueryTruncated: true, n: 16_384 }]);
   });
 
   it('answers the GIF and records nothing for a bad id', async () => {

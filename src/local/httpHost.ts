@@ -36,7 +36,7 @@ export function compileRoute(prefix: string, definition: HttpDefinition): Compil
   return { definition, pattern: new RegExp(`^/${source}/?$`, 'i'), names, literalSegments };
 }
 
-async function writeResponse(res: ServerResponse, init: HttpResponseInit): Promise<void> {
+async function writeResponse(res: ServerResponse, init: HttpResponseInit, close = false): Promise<void> {
   const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
   let body: Buffer | undefined;
   if (init.jsonBody !== undefined) {
@@ -57,8 +57,11 @@ async function writeResponse(res: ServerResponse, init: HttpResponseInit): Promi
     res.setHeader(name, value);
   });
   if (body && status !== 204) res.setHeader('content-length', body.length);
+  if (close) res.setHeader('connection', 'close');
   res.writeHead(status);
-  res.end(status === 204 ? undefined : body);
+  res.end(status === 204 ? undefined : body, () => {
+    if (close) res.socket?.destroy();
+  });
 }
 
 export interface HttpHostOptions {
@@ -133,9 +136,10 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         invocationId: crypto.randomUUID(),
         options: { trigger: { type: 'httpTrigger', name: 'request' } as never },
       });
-      await writeResponse(res, await route.definition.handler(request, context));
-      // What the handler left unread of a body is dropped with the connection, not read.
-      if (streamed && !req.readableEnded) res.once('finish', () => req.destroy());
+      const init = await route.definition.handler(request, context);
+      // What the handler left unread of a body is dropped with the connection, not read: the rest of it
+      // must not be parsed as the next request on a kept-alive connection.
+      await writeResponse(res, init, streamed && !req.readableEnded);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });

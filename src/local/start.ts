@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     }
 
     const settings = parseSettings({
+      SPILL_DIR: resolve(dataDir, 'spill'),
       ...process.env,
       DATABASE_ENGINE: 'postgres',
       DATABASE_URL: databaseUrl,
