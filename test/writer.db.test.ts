@@ -63,4 +63,27 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
     );
     expect(row).toEqual({ UserAgent: userAgent, Referer: referer, RequestPath: requestPath });
   });
+
+  it('lands backslashes, tabs, line breaks and quotes in every text column exactly (the COPY text format escapes them)', async () => {
+    const nasty = 'a\\b\tc\nd\re "q" \\N \\. end';
+    const hit = makeHit({
+      queryString: `v=${encodeURIComponent(nasty)}&raw=${nasty}`,
+      userAgent: nasty,
+      referer: nasty,
+      headers: { 'User-Agent': nasty },
+      ip: '',
+    });
+    expect(await t.db.insertHits([toHitRow(hit)])).toBe(1);
+    const [row] = await t.db.query<Record<string, unknown>>(
+      `SELECT ${['QueryString', 'UserAgent', 'Referer', 'IPAddress', 'HeadersJson', 'ParamsJson'].map((c) => t.db.name(c)).join(', ')} FROM ${t.db.name('PiXL.Test')} WHERE ${t.db.name('HitId')} = $1`,
+      [hit.hitId],
+    );
+    const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    expect(row?.QueryString).toBe(hit.queryString);
+    expect(row?.UserAgent).toBe(nasty);
+    expect(row?.Referer).toBe(nasty);
+    expect(row?.IPAddress).toBeNull();
+    expect(json(row?.HeadersJson)).toEqual({ 'User-Agent': nasty });
+    expect((json(row?.ParamsJson) as Record<string, string>).v).toBe(nasty);
+  });
 });

@@ -9,7 +9,8 @@ import { quoteIdent, quoteName } from './sql.js';
 /** COPY text format: backslash escapes for the four characters that would break a field or a row. */
 function field(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  const text = String(value);
+  // Timestamps are UTC `timestamp(3)` columns: the UTC wall time, without a zone.
+  const text = value instanceof Date ? value.toISOString().slice(0, 23).replace('T', ' ') : String(value);
   return /[\\\t\n\r]/.test(text)
     ? text.replace(/[\\\t\n\r]/g, (c) =>
         c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
@@ -51,6 +52,35 @@ export async function copyRows(
     );
     await pipeline(Readable.from(copyText(rows, counter)), copy);
     return counter.n;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Writes rows in one COPY inside one transaction: no per-row statement, no parameter arrays to build or
+ * parse. A key already present fails the whole COPY (unique violation, 23505) and rolls it back, so the
+ * caller can fall back to an idempotent insert.
+ */
+export async function copyRowsAtomically(
+  pool: pg.Pool,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): Promise<number> {
+  const target = quoteName(table);
+  let text = '';
+  for (const row of rows) text += `${row.map(field).join('\t')}\n`;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const copy = client.query(copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
+    await pipeline(Readable.from([text]), copy);
+    await client.query('COMMIT');
+    return rows.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
   } finally {
     client.release();
   }

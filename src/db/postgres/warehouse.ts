@@ -14,7 +14,7 @@ import type {
   Warehouse,
 } from '../types.js';
 import { bigintFromText } from '../values.js';
-import { copyRows } from './bulkLoad.js';
+import { copyRows, copyRowsAtomically } from './bulkLoad.js';
 import { clientParams } from './clientParams.js';
 import { PostgresConsumerFile } from './consumers.js';
 import {
@@ -27,6 +27,8 @@ import { PostgresHitInspector } from './inspect.js';
 import { PostgresPixelRegistry } from './pixels.js';
 import { PostgresSchemaStore } from './schema.js';
 import { quoteIdent, quoteName } from './sql.js';
+
+const UNIQUE_VIOLATION = '23505';
 
 // Timestamps are stored as UTC `timestamp(3)` (as datetime2 on SQL Server): read them back as UTC.
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (text) => new Date(`${text.replace(' ', 'T')}Z`));
@@ -78,8 +80,18 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
     this.consumers = new PostgresConsumerFile(this.pool);
   }
 
+  /**
+   * COPY in one transaction (bench:ingest: about a third less database CPU per row than the INSERT from
+   * arrays); a redelivered hit makes it fail as a whole with a unique violation, and then the same rows go
+   * through the idempotent INSERT … ON CONFLICT DO NOTHING.
+   */
   async insertHits(rows: readonly HitRow[]): Promise<number> {
     if (rows.length === 0) return 0;
+    try {
+      return await copyRowsAtomically(this.pool, 'PiXL.Test', HIT_COLUMN_NAMES, rows.map(hitRowValues));
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    }
     const columns: unknown[][] = HIT_COLUMNS.map(() => []);
     for (const r of rows) {
       const values = hitRowValues(r);
