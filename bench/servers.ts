@@ -35,9 +35,13 @@ if (mode === 'bare') {
         .flush()
         .then(() => process.send?.({ flushed: true }));
     if (message.stats) {
+      const pixel = !only || only.includes('pixel');
       void host.queueStats().then((writer) =>
         process.send?.({
-          stats: { enqueue: { ...hitBatcher().stats, sendLatency: hitBatcher().sendLatency() }, writer },
+          stats: {
+            enqueue: pixel ? { ...hitBatcher().stats, sendLatency: hitBatcher().sendLatency() } : {},
+            writer,
+          },
         }),
       );
     }

@@ -12,8 +12,8 @@ import type { HostOptions } from './hostJson.js';
 
 export interface QueueListener {
   stop(): Promise<void>;
-  /** Messages finished so far, by outcome. */
-  readonly stats: { succeeded: number; failed: number; poisoned: number };
+  /** Messages finished so far, by outcome, and receive calls made (queue transactions; bench:ingest). */
+  readonly stats: { succeeded: number; failed: number; poisoned: number; receives: number };
 }
 
 export function startQueueListener(
@@ -22,7 +22,7 @@ export function startQueueListener(
   poison: QueueClient,
   options: HostOptions['queues'],
 ): QueueListener {
-  const stats = { succeeded: 0, failed: 0, poisoned: 0 };
+  const stats = { succeeded: 0, failed: 0, poisoned: 0, receives: 0 };
   const running = new Set<Promise<void>>();
   let stopped = false;
   const abort = new AbortController();
@@ -77,6 +77,7 @@ export function startQueueListener(
       }
       let messages: DequeuedMessageItem[] = [];
       try {
+        stats.receives++;
         const response = await queue.receiveMessages({
           numberOfMessages: options.batchSize,
           // While a message runs it stays hidden; 5 minutes is longer than any hit-writer call.
