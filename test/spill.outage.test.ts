@@ -133,7 +133,9 @@ describe('durable spill during a queue outage', () => {
         port: 0,
         timers: false,
         only: ['hit-writer', 'hit-writer-secondary'],
-        queues: { visibilityTimeoutMs: 0, maxPollingIntervalMs: 200 },
+        // A receive whose answer the outage cut off hides its messages for this long (the queue's
+        // at-least-once contract, 5 minutes by default), then they land; the writer is idempotent.
+        queues: { visibilityTimeoutMs: 0, maxPollingIntervalMs: 200, inFlightVisibilitySeconds: 15 },
       },
     );
   });
@@ -169,7 +171,7 @@ describe('durable spill during a queue outage', () => {
 
   async function expectExactlyOnce(tag: string, answered: Set<number>, sent: Set<number>) {
     let rows = new Map<number, number>();
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       rows = await landed(tag);
       if ([...answered].every((n) => rows.has(n))) break;
@@ -198,7 +200,13 @@ describe('durable spill during a queue outage', () => {
     // Every request was answered: the spill takes what the queue does not.
     expect(traffic.answered.size).toBe(traffic.sent.size);
     await expectExactlyOnce('frozen', traffic.answered, traffic.sent);
-    const after = await pixel.counters();
+    // A hit whose send the freeze cut off may have reached the queue and landed before its spilled copy
+    // was re-sent: wait for the spill to empty.
+    let after = await pixel.counters();
+    for (let i = 0; i < 60 && after['spill.replayedHits'] !== after['spill.spilledHits']; i++) {
+      await sleep(500);
+      after = await pixel.counters();
+    }
     await stopPixel(pixel);
     expect(after['spill.replayedHits']).toBe(after['spill.spilledHits']);
     expect(after['enqueue.failedHits'] ?? 0).toBe(0);

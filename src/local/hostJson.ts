@@ -39,6 +39,8 @@ export interface HostOptions {
     visibilityTimeoutMs: number;
     maxPollingIntervalMs: number;
     messageEncoding: 'base64' | 'none';
+    /** How long a received message stays hidden while it runs (not in host.json; tests shorten it). */
+    inFlightVisibilitySeconds?: number;
   };
 }
 

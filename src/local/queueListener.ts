@@ -80,8 +80,9 @@ export function startQueueListener(
         stats.receives++;
         const response = await queue.receiveMessages({
           numberOfMessages: options.batchSize,
-          // While a message runs it stays hidden; 5 minutes is longer than any hit-writer call.
-          visibilityTimeout: 300,
+          // While a message runs it stays hidden; 5 minutes is longer than any hit-writer call. A receive
+          // whose answer is lost (connection reset) leaves its messages hidden that long too.
+          visibilityTimeout: options.inFlightVisibilitySeconds ?? 300,
           abortSignal: abort.signal,
         });
         messages = response.receivedMessageItems;

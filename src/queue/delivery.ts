@@ -100,7 +100,8 @@ export class HitDelivery {
         })
         .then((more) => {
           this.running = undefined;
-          if (more) this.schedule(this.options.retryIntervalMs);
+          // A record spilled while this pass was ending found it running and scheduled nothing.
+          if (more || this.spill.hasOpenRecords) this.schedule(this.options.retryIntervalMs);
         });
     }, delayMs);
     this.timer.unref();

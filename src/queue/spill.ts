@@ -16,9 +16,9 @@
  * acknowledged: it is skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import {
   type FileHandle,
+  mkdir,
   open,
   readdir,
   readFile,
@@ -139,9 +139,8 @@ export class SpillStore {
   /** Appends and seals run one at a time, in order. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
-  }
+  /** Nothing is touched on disk until the first append: an unwritable SPILL_DIR must not stop a start. */
+  constructor(readonly dir: string) {}
 
   private fileName(state: string, time = Date.now()): string {
     const seq = String(this.seq++ % 1_000_000).padStart(6, '0');
@@ -158,6 +157,7 @@ export class SpillStore {
   append(body: string): Promise<void> {
     return this.serial(async () => {
       if (!this.segment) {
+        await mkdir(this.dir, { recursive: true });
         const path = join(this.dir, this.fileName('open'));
         const handle = await open(path, 'a');
         // The new name must survive a crash too: fsync the directory once per segment.
