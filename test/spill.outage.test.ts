@@ -220,7 +220,7 @@ describe('durable spill during a queue outage', () => {
     await sleep(2000);
     await gate.close();
     await sleep(OUTAGE_MS / 2);
-    const health = (await (await fetch(`${pixel.url}/health`)).json()) as {
+    const health = (await (await fetch(`${pixel.url}/api/health`)).json()) as {
       status: string;
       spill: { files: number; bytes: number };
     };
