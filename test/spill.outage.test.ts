@@ -37,12 +37,17 @@ interface Pixel {
   counters(): Promise<Record<string, number>>;
 }
 
+/** Every pixel process started, so a failed test leaves none running. */
+const children = new Set<ChildProcess>();
+
 function startPixel(env: Record<string, string>): Promise<Pixel> {
   const child = fork(join(PROJECT_ROOT, 'test/support/pixelProcess.ts'), [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   return new Promise((resolve, reject) => {
     child.once('message', (m) =>
       resolve({
@@ -140,6 +145,7 @@ describe('durable spill during a queue outage', () => {
     );
   });
   afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
     await writer?.stop();
     await t?.drop();
     await gate?.close();
