@@ -45,6 +45,9 @@ describe('deployment package', () => {
       'hit-writer',
       'live',
       'pixel',
+      'pixel-api',
+      'script',
+      'script-api',
     ]);
   }, 300_000);
 });
