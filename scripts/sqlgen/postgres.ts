@@ -14,6 +14,7 @@ import {
   signalParameters,
   signalValues,
 } from './postgresSignals.js';
+import { postgresBatchHeaders, postgresOptOutJoins } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const q = quoteIdent;
@@ -158,7 +159,8 @@ ${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
+      ${postgresBatchHeaders}
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -216,14 +218,17 @@ ${signalJoins()}
   ),
   visits AS (
     INSERT INTO "PiXL"."Visit" (
-      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
+      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
+      "PrivacyOptOut"
     )
-    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
-      left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
+      CASE WHEN NOT pv.opt_out THEN b.client_params END,
+      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
+${postgresOptOutJoins}
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),

@@ -9,6 +9,7 @@
  *   is idempotent on HitId.
  */
 import type { Warehouse } from '../db/types.js';
+import { applyPrivacyToRows } from '../privacy/applyPrivacy.js';
 import { decodeHitMessage } from '../queue/hitMessage.js';
 import { toHitRow } from './hitRows.js';
 
@@ -30,7 +31,8 @@ export async function writeHitMessage(
   const { hits, invalid } = await decodeHitMessage(payload);
   let inserted = 0;
   try {
-    inserted = await db.insertHits(hits.map(toHitRow));
+    // Addresses truncated and opted-out hits' client params dropped before anything is stored (src/privacy/).
+    inserted = await db.insertHits(await applyPrivacyToRows(db, hits.map(toHitRow)));
   } catch (error) {
     if (!db.isTransientError(error)) throw error;
     await requeue(typeof payload === 'string' ? payload : Buffer.from(payload as Buffer).toString('utf8'));

@@ -38,7 +38,8 @@ BEGIN
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
-    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
+    TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) AS GpcHeader, TRIM(JSON_VALUE(t.HeadersJson, '$.DNT')) AS DntHeader
   INTO #batch
   FROM PiXL.Test t
   WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
@@ -513,10 +514,19 @@ BEGIN
   FROM #ips n
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
-  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail)
-  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt, CAST(p.ClientParamsJson AS JSON),
-    p.MatchEmail
+  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
+    PrivacyOptOut)
+  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt,
+    CASE WHEN pv.OptOut = 0 THEN CAST(p.ClientParamsJson AS JSON) END, CASE WHEN pv.OptOut = 0 THEN p.MatchEmail END,
+    pv.OptOut
   FROM #parsed p
+  JOIN #batch bt ON bt.Id = p.SourceId
+  LEFT JOIN PiXL.Company pco ON pco.CompanyID = p.CompanyID
+  LEFT JOIN PiXL.Config pcf ON pcf.CompanyID = p.CompanyID AND pcf.PiXLID = p.PiXLID
+  CROSS APPLY (SELECT CAST(CASE
+    WHEN bt.GpcHeader = N'1' AND (COALESCE(pco.HonorGPC, 1) = 1 OR COALESCE(pcf.HonorGPC, 0) = 1) THEN 1
+    WHEN bt.DntHeader = N'1' AND (COALESCE(pco.HonorDNT, 0) = 1 OR COALESCE(pcf.HonorDNT, 0) = 1) THEN 1
+    ELSE 0 END AS BIT) AS OptOut) pv
   LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash
   LEFT JOIN PiXL.IP i ON i.IPAddress = p.IPAddress
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId);

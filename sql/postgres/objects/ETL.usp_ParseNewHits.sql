@@ -82,7 +82,8 @@ BEGIN
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
+      btrim(t."HeadersJson" ->> 'Sec-GPC') AS gpc_header, btrim(t."HeadersJson" ->> 'DNT') AS dnt_header
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -361,14 +362,22 @@ BEGIN
   ),
   visits AS (
     INSERT INTO "PiXL"."Visit" (
-      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
+      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
+      "PrivacyOptOut"
     )
-    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
-      left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
+      CASE WHEN NOT pv.opt_out THEN b.client_params END,
+      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
+    LEFT JOIN "PiXL"."Company" pco ON pco."CompanyID" = p."CompanyID"
+    LEFT JOIN "PiXL"."Config" pcf ON pcf."CompanyID" = p."CompanyID" AND pcf."PiXLID" = p."PiXLID"
+    CROSS JOIN LATERAL (SELECT COALESCE(
+      (b.gpc_header = '1' AND (COALESCE(pco."HonorGPC", true) OR COALESCE(pcf."HonorGPC", false)))
+      OR (b.dnt_header = '1' AND (COALESCE(pco."HonorDNT", false) OR COALESCE(pcf."HonorDNT", false))),
+      false) AS opt_out) pv
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),

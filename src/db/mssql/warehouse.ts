@@ -20,6 +20,7 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientMssqlError } from './errors.js';
+import { exportCompany, readPrivacySettings } from './privacy.js';
 import { MssqlSchemaStore } from './schema.js';
 import { inTransaction, quoteName, rowsOf } from './sql.js';
 
@@ -125,6 +126,14 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
 
   isTransientError(error: unknown): boolean {
     return isTransientMssqlError(error);
+  }
+
+  async readPrivacySettings() {
+    return readPrivacySettings(await this.connected());
+  }
+
+  async exportCompany(companyId: string) {
+    return exportCompany(await this.connected(), companyId);
   }
 
   async readPipelineHealth(): Promise<Row | undefined> {

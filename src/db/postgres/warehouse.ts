@@ -21,6 +21,7 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientPostgresError } from './errors.js';
+import { exportCompany, readPrivacySettings } from './privacy.js';
 import { PostgresSchemaStore } from './schema.js';
 import { quoteIdent, quoteName } from './sql.js';
 
@@ -100,6 +101,14 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
 
   isTransientError(error: unknown): boolean {
     return isTransientPostgresError(error);
+  }
+
+  async readPrivacySettings() {
+    return readPrivacySettings(this.pool);
+  }
+
+  async exportCompany(companyId: string) {
+    return exportCompany(this.pool, companyId);
   }
 
   async readPipelineHealth(): Promise<Row | undefined> {
