@@ -2,6 +2,8 @@
 -- PiXL.IP now says is in a datacenter (the classify step runs between parse and match, so the first hit of a
 -- new address is caught too), is not matched when its pixel's PiXL.Config.ExcludeBots is on. It still counts
 -- as processed: the watermark passes it, and a later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
+-- Privacy (0070, docs/PRIVACY.md): a visit whose hit opted out (PrivacyOptOut) is never a candidate, and the
+-- visits of erased people are erased by ETL.usp_EraseSuppressed before the batch is matched.
 
 -- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
 -- Candidates: the pixel's Config.MatchEmail is on (no Config row = on), the visit is not a likely bot while the
