@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HitRow, Row } from '../src/db/types.js';
-import { etlSteps, retentionStep, runEtlPass } from '../src/etl/runEtl.js';
+import { retentionStep, runEtlPass } from '../src/etl/runEtl.js';
 import { emailSha256 } from '../src/identity/email.js';
 import { applyPrivacy } from '../src/privacy/applyPrivacy.js';
 import { erasePerson } from '../src/privacy/erase.js';
@@ -13,6 +13,7 @@ import { runRetention } from '../src/privacy/retention.js';
 import { PrivacySettings } from '../src/privacy/settings.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { etlUntilParsed } from './support/etlUntilParsed.js';
 import { makeHit } from './support/hits.js';
 
 const ETL = { batchSize: 1000, timeBudgetMs: 60_000, matchBatchSize: 1000 };
@@ -114,7 +115,7 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     return rows;
   }
 
-  const etl = () => runEtlPass(t.db, ETL, undefined, etlSteps(ETL).slice(0, 3));
+  const etl = () => etlUntilParsed(t.db);
 
   async function visitsOf(company: string): Promise<Row[]> {
     return t.db.query(

@@ -8,15 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings } from '../src/config.js';
-import { etlSteps, runEtlPass } from '../src/etl/runEtl.js';
 import { emailSha256 } from '../src/identity/email.js';
 import { type LocalHost, startLocalHost } from '../src/local/host.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { etlUntilParsed } from './support/etlUntilParsed.js';
 
 const postgres = enginesUnderTest().find((e) => e.name === 'postgres');
 const run = promisify(execFile);
-const ETL = { batchSize: 1000, timeBudgetMs: 60_000, matchBatchSize: 1000 };
 
 describe('privacy end to end', () => {
   let t: TestDatabase;
@@ -77,7 +76,7 @@ describe('privacy end to end', () => {
     throw new Error(`fewer than ${count} hits landed`);
   }
 
-  const etl = () => runEtlPass(t.db, ETL, undefined, etlSteps(ETL).slice(0, 3));
+  const etl = () => etlUntilParsed(t.db);
 
   function cli(script: string, ...args: string[]) {
     return run(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, ...args], {
