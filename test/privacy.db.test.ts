@@ -324,6 +324,25 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     expect((await visitsOf('SCOPE2')).map((v) => Number(v.links))).toEqual([1, 1]);
   });
 
+  it('erasure by hash finds visits by email and by hid; a full raw scan also finds a kept opted-out hit', async () => {
+    await addCompany('HASHED');
+    const email = 'w@example.com';
+    const hash = emailSha256(email) as string;
+    await land([
+      { company: 'HASHED', email: 'W@example.com', device: 'w1' },
+      { company: 'HASHED', hid: ` ${hash.toUpperCase()} `, device: 'w2' },
+    ]);
+    // Written while the company did not honour GPC yet: the raw row kept its params; the parse opts it out.
+    await land([{ company: 'HASHED', email, device: 'w3', headers: { 'Sec-GPC': '1' } }], false);
+    await etl();
+    const first = await erasePerson(t.db, { hid: hash, companyId: 'HASHED' });
+    expect(first.removed).toMatchObject({ Test: 2, Visit: 2 });
+    expect(await tablesHolding([email])).toEqual(['PiXL.Test']);
+    const second = await erasePerson(t.db, { email, companyId: 'HASHED', scanAllRaw: true });
+    expect(second.removed).toMatchObject({ Test: 1, Visit: 1 });
+    expect(await tablesHolding([email, hash])).toEqual(['PiXL.ErasureRequest', 'PiXL.ErasureSuppression']);
+  });
+
   it('an export holds one company only, although two companies share a device and an address', async () => {
     await addCompany('EXPA');
     await addCompany('EXPB');

@@ -18,7 +18,7 @@ import {
   signalStatementsTsql,
   signalValuesTsql,
 } from './mssqlSignals.js';
-import { mssqlBatchHeaders, mssqlOptOutJoins } from './privacy.js';
+import { mssqlBatchHeaders, mssqlOptOutJoins, mssqlPersonHashes } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const b = quoteIdent;
@@ -236,10 +236,11 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
   INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
-    PrivacyOptOut)
+    PrivacyOptOut, EmailSha256, MatchHid)
   SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt,
     CASE WHEN pv.OptOut = 0 THEN CAST(p.ClientParamsJson AS JSON) END, CASE WHEN pv.OptOut = 0 THEN p.MatchEmail END,
-    pv.OptOut
+    pv.OptOut,
+${mssqlPersonHashes}
   FROM #parsed p
 ${mssqlOptOutJoins}
   LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash

@@ -14,7 +14,7 @@ import {
   signalParameters,
   signalValues,
 } from './postgresSignals.js';
-import { postgresBatchHeaders, postgresOptOutJoins } from './privacy.js';
+import { postgresBatchHeaders, postgresOptOutJoins, postgresPersonHashes } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const q = quoteIdent;
@@ -219,11 +219,12 @@ ${signalJoins()}
   visits AS (
     INSERT INTO "PiXL"."Visit" (
       "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
-      "PrivacyOptOut"
+      "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
     SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
       CASE WHEN NOT pv.opt_out THEN b.client_params END,
-      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out
+      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out,
+${postgresPersonHashes}
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"

@@ -19,10 +19,17 @@ const program = new Command('data:erase')
   .option('--hid <sha256>', 'the SHA-256 hex of the normalised email, when the address itself is not known')
   .option('--company <id>', 'erase only within this company (default: every company)')
   .option('--consumer-file', "also delete the person's records from the consumer file (AutoConsumer)")
+  .option('--scan-all-raw', 'read every raw hit too (slow: a scan of PiXL.Test; see docs/PRIVACY.md)')
   .parse();
 
 async function main(): Promise<void> {
-  const opts = program.opts<{ email?: string; hid?: string; company?: string; consumerFile?: boolean }>();
+  const opts = program.opts<{
+    email?: string;
+    hid?: string;
+    company?: string;
+    consumerFile?: boolean;
+    scanAllRaw?: boolean;
+  }>();
   const config = settings();
   const db = openWarehouse(config.database);
   try {
@@ -32,6 +39,7 @@ async function main(): Promise<void> {
       hid: opts.hid,
       companyId: opts.company,
       consumerFile: opts.consumerFile,
+      scanAllRaw: opts.scanAllRaw,
     });
     console.log(JSON.stringify(result, null, 2));
   } finally {

@@ -14,6 +14,11 @@ export interface ErasureRequest {
   companyId?: string | undefined;
   /** Also delete the person's records from the consumer file (PiXL.AutoConsumerSource). */
   consumerFile?: boolean | undefined;
+  /**
+   * Read every raw hit instead of the visits' indexes and the unparsed hits: also finds a hit parsed as opted out
+   * under settings changed after the writer kept its params. Costs a scan of PiXL.Test.
+   */
+  scanAllRaw?: boolean | undefined;
 }
 
 export interface ErasureResult {
@@ -43,6 +48,7 @@ export async function erasePerson(db: Warehouse, request: ErasureRequest): Promi
       EraseEmail: email,
       EraseCompanyID: request.companyId ?? null,
       IncludeConsumerFile: request.consumerFile === true,
+      ScanAllRaw: request.scanAllRaw === true,
     })) ?? {};
   const removed: Record<string, number> = {};
   for (const [key, value] of Object.entries(row)) {

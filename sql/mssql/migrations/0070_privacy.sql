@@ -19,7 +19,21 @@ ALTER TABLE PiXL.Config ADD CONSTRAINT CK_Config_RetentionDays CHECK (RetentionD
 -- The hit said "do not sell or share" (Sec-GPC: 1, or DNT: 1 where honoured): never matched, never exported,
 -- its client params dropped. NULL on visits parsed before this migration.
 ALTER TABLE PiXL.Visit ADD PrivacyOptOut BIT NULL;
+-- The person a visit names, as hashes, so erasure finds their visits with index seeks: the SHA-256 of MatchEmail,
+-- and the `hid` client param when it is 64 hex digits (lower-cased). NULL when opted out, like the email.
+ALTER TABLE PiXL.Visit ADD
+  EmailSha256 CHAR(64) COLLATE Latin1_General_100_BIN2 NULL,
+  MatchHid    CHAR(64) COLLATE Latin1_General_100_BIN2 NULL;
 GO
+UPDATE v SET EmailSha256 = PiXL.EmailSha256(v.MatchEmail),
+  MatchHid = CASE WHEN LEN(h.Hid) = 64 AND h.Hid COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9a-f]%'
+    THEN CONVERT(CHAR(64), h.Hid) END
+FROM PiXL.Visit AS v
+CROSS APPLY (SELECT LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+  FROM JSON_VALUE(v.ClientParamsJson, '$.hid'))) AS Hid) AS h
+WHERE v.MatchEmail IS NOT NULL OR h.Hid IS NOT NULL;
+CREATE INDEX IX_Visit_EmailSha256 ON PiXL.Visit (EmailSha256) WHERE EmailSha256 IS NOT NULL;
+CREATE INDEX IX_Visit_MatchHid ON PiXL.Visit (MatchHid) WHERE MatchHid IS NOT NULL;
 
 -- Retention seeks each pixel's expired visits and matches by time.
 CREATE INDEX IX_Visit_Retention ON PiXL.Visit (CompanyID, PiXLID, ReceivedAt);

@@ -26,10 +26,7 @@ BEGIN
     SELECT k.VisitID, k.DeviceId, k.IpId, s.EmailSha256, s.CompanyID,
       ROW_NUMBER() OVER (PARTITION BY k.VisitID ORDER BY s.CompanyID) AS rn
     FROM (
-      SELECT v.VisitID, v.CompanyID, v.DeviceId, v.IpId,
-        PiXL.EmailSha256(v.MatchEmail) AS EmailHash,
-        CONVERT(CHAR(64), LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
-          FROM JSON_VALUE(v.ClientParamsJson, '$.hid')))) AS Hid
+      SELECT v.VisitID, v.CompanyID, v.DeviceId, v.IpId, v.EmailSha256 AS EmailHash, v.MatchHid AS Hid
       FROM PiXL.Visit AS v
       WHERE v.MatchSeq > @AfterSeq AND v.MatchSeq <= @UpToSeq
     ) AS k

@@ -515,14 +515,19 @@ BEGIN
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
   INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
-    PrivacyOptOut)
+    PrivacyOptOut, EmailSha256, MatchHid)
   SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt,
     CASE WHEN pv.OptOut = 0 THEN CAST(p.ClientParamsJson AS JSON) END, CASE WHEN pv.OptOut = 0 THEN p.MatchEmail END,
-    pv.OptOut
+    pv.OptOut,
+    CASE WHEN pv.OptOut = 0 THEN PiXL.EmailSha256(p.MatchEmail) END,
+    CASE WHEN pv.OptOut = 0 AND LEN(h.Hid) = 64 AND h.Hid COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9a-f]%'
+      THEN CONVERT(CHAR(64), h.Hid) END
   FROM #parsed p
   JOIN #batch bt ON bt.Id = p.SourceId
   LEFT JOIN PiXL.Company pco ON pco.CompanyID = p.CompanyID
   LEFT JOIN PiXL.Config pcf ON pcf.CompanyID = p.CompanyID AND pcf.PiXLID = p.PiXLID
+  CROSS APPLY (SELECT LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+    FROM JSON_VALUE(p.ClientParamsJson, '$.hid'))) AS Hid) h
   CROSS APPLY (SELECT CAST(CASE
     WHEN bt.GpcHeader = N'1' AND (COALESCE(pco.HonorGPC, 1) = 1 OR COALESCE(pcf.HonorGPC, 0) = 1) THEN 1
     WHEN bt.DntHeader = N'1' AND (COALESCE(pco.HonorDNT, 0) = 1 OR COALESCE(pcf.HonorDNT, 0) = 1) THEN 1

@@ -10,7 +10,7 @@
 -- PostgreSQL file.
 CREATE OR ALTER PROCEDURE PiXL.usp_ErasePerson
   @EraseSha256 NVARCHAR(64), @EraseEmail NVARCHAR(4000) = NULL, @EraseCompanyID VARCHAR(64) = NULL,
-  @IncludeConsumerFile BIT = 0
+  @IncludeConsumerFile BIT = 0, @ScanAllRaw BIT = 0
 AS
 BEGIN
   SET NOCOUNT ON;
@@ -19,7 +19,7 @@ BEGIN
     @e NVARCHAR(4000) = PiXL.NormaliseEmail(@EraseEmail), @co VARCHAR(64) = @EraseCompanyID,
     @nTest INT = 0, @nParsed INT = 0, @nVisit INT = 0, @nRecent INT = 0, @nMv INT = 0, @nMatch INT = 0,
     @nVd INT = 0, @nVisitor INT = 0, @nDevice INT = 0, @nIp INT = 0, @nConsumer INT = 0, @erasureId BIGINT,
-    @lock INT;
+    @lock INT, @parsedTo BINARY(8);
 
   IF @EraseSha256 IS NULL OR LEN(@EraseSha256) <> 64
     OR LOWER(@EraseSha256) COLLATE Latin1_General_100_BIN2 LIKE N'%[^0-9a-f]%'
@@ -44,20 +44,38 @@ BEGIN
   SELECT m.MatchId, m.IndividualKey FROM PiXL.Match AS m
   WHERE m.MatchKey IN (@h, @e) AND m.MatchType IN ('email', 'email_hash') AND (@co IS NULL OR m.CompanyID = @co);
 
-  -- The person's hits: raw rows carrying the address or hash (parsed or not), their visits found by the indexed
-  -- email, and the visits their matches counted.
+  -- The person's hits: parsed ones through the visits' indexed email and hashes, the visits their matches
+  -- counted, and raw rows not parsed yet (after the parse watermark, which holds still under the parse lock)
+  -- carrying the address or hash. @ScanAllRaw reads every raw row instead: it also finds a hit whose visit was
+  -- opted out by settings changed after the writer kept its params (docs/PRIVACY.md), at the cost of a scan.
+  SELECT @parsedTo = CASE WHEN @ScanAllRaw = 1 THEN 0x0000000000000000 ELSE LastVersion END
+  FROM ETL.Watermark WHERE ProcessName = 'ParseNewHits';
   INSERT INTO #hit (Id)
+  SELECT v.VisitID FROM PiXL.Visit AS v
+  WHERE v.MatchEmail = @e AND (@co IS NULL OR v.CompanyID = @co)
+  UNION
+  SELECT v.VisitID FROM PiXL.Visit AS v
+  WHERE v.EmailSha256 = @h AND (@co IS NULL OR v.CompanyID = @co)
+  UNION
+  SELECT v.VisitID FROM PiXL.Visit AS v
+  WHERE v.MatchHid = @h AND (@co IS NULL OR v.CompanyID = @co)
+  UNION
+  SELECT mv.VisitID FROM #match AS em JOIN PiXL.MatchVisit AS mv ON mv.MatchId = em.MatchId
+  UNION
   SELECT t.Id FROM PiXL.Test AS t
-  WHERE (@co IS NULL OR t.CompanyID = @co)
+  WHERE (@co IS NULL OR t.CompanyID = @co) AND t.RowVer > ISNULL(@parsedTo, 0x0000000000000000)
     AND (LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM JSON_VALUE(t.ParamsJson, '$._cp_hid')))
         COLLATE Latin1_General_100_BIN2 = @h
       OR (@e IS NOT NULL AND PiXL.NormaliseEmail(JSON_VALUE(t.ParamsJson, '$._cp_email')) COLLATE Latin1_General_100_BIN2 = @e)
-      OR (@e IS NULL AND PiXL.EmailSha256(JSON_VALUE(t.ParamsJson, '$._cp_email')) = @h))
-  UNION
-  SELECT v.VisitID FROM PiXL.Visit AS v
-  WHERE @e IS NOT NULL AND v.MatchEmail = @e AND (@co IS NULL OR v.CompanyID = @co)
-  UNION
-  SELECT mv.VisitID FROM #match AS em JOIN PiXL.MatchVisit AS mv ON mv.MatchId = em.MatchId;
+      OR (@e IS NULL AND PiXL.EmailSha256(JSON_VALUE(t.ParamsJson, '$._cp_email')) = @h));
+
+  -- The matches those visits were counted in are the person's too (keyed on the address when only the hash was
+  -- given).
+  INSERT INTO #match (MatchId, IndividualKey)
+  SELECT DISTINCT m.MatchId, m.IndividualKey
+  FROM #hit AS x JOIN PiXL.MatchVisit AS mv ON mv.VisitID = x.Id JOIN PiXL.Match AS m ON m.MatchId = mv.MatchId
+  WHERE m.MatchType IN ('email', 'email_hash')
+    AND NOT EXISTS (SELECT 1 FROM #match AS em WHERE em.MatchId = m.MatchId);
 
   INSERT INTO #ref (DeviceId, IpId)
   SELECT v.DeviceId, v.IpId FROM PiXL.Visit AS v JOIN #hit AS x ON x.Id = v.VisitID

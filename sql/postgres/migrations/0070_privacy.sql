@@ -18,6 +18,16 @@ ALTER TABLE "PiXL"."Config" ADD CONSTRAINT "CK_Config_RetentionDays" CHECK ("Ret
 -- The hit said "do not sell or share" (Sec-GPC: 1, or DNT: 1 where honoured): never matched, never exported,
 -- its client params dropped. NULL on visits parsed before this migration.
 ALTER TABLE "PiXL"."Visit" ADD COLUMN "PrivacyOptOut" boolean;
+-- The person a visit names, as hashes, so erasure finds their visits with index seeks: the SHA-256 of MatchEmail,
+-- and the `hid` client param when it is 64 hex digits (lower-cased). NULL when opted out, like the email.
+ALTER TABLE "PiXL"."Visit" ADD COLUMN "EmailSha256" char(64), ADD COLUMN "MatchHid" char(64);
+UPDATE "PiXL"."Visit" SET
+  "EmailSha256" = "PiXL"."EmailSha256"("MatchEmail"),
+  "MatchHid" = CASE WHEN lower(btrim("ClientParamsJson" ->> 'hid', E' \t\r\n')) ~ '^[0-9a-f]{64}$'
+    THEN lower(btrim("ClientParamsJson" ->> 'hid', E' \t\r\n')) END
+WHERE "MatchEmail" IS NOT NULL OR "ClientParamsJson" ? 'hid';
+CREATE INDEX "IX_Visit_EmailSha256" ON "PiXL"."Visit" ("EmailSha256") WHERE "EmailSha256" IS NOT NULL;
+CREATE INDEX "IX_Visit_MatchHid" ON "PiXL"."Visit" ("MatchHid") WHERE "MatchHid" IS NOT NULL;
 
 -- Retention seeks each pixel's expired visits and matches by time.
 CREATE INDEX "IX_Visit_Retention" ON "PiXL"."Visit" ("CompanyID", "PiXLID", "ReceivedAt");

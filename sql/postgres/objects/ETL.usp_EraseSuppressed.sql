@@ -23,9 +23,7 @@ BEGIN
   INSERT INTO suppressed_hit
   SELECT DISTINCT ON (k."VisitID") k."VisitID", k."DeviceId", k."IpId", s."EmailSha256", s."CompanyID"
   FROM (
-    SELECT v."VisitID", v."CompanyID", v."DeviceId", v."IpId",
-      "PiXL"."EmailSha256"(v."MatchEmail") AS email_hash,
-      lower(btrim(v."ClientParamsJson" ->> 'hid', E' \t\r\n')) AS hid
+    SELECT v."VisitID", v."CompanyID", v."DeviceId", v."IpId", v."EmailSha256" AS email_hash, v."MatchHid" AS hid
     FROM "PiXL"."Visit" v
     WHERE v."MatchSeq" > "AfterSeq" AND v."MatchSeq" <= "UpToSeq"
   ) k
@@ -36,6 +34,7 @@ BEGIN
   IF n = 0 THEN
     RETURN 0;
   END IF;
+  ANALYZE suppressed_hit;
 
   DELETE FROM "PiXL"."MatchVisit" mv USING suppressed_hit x WHERE mv."VisitID" = x."VisitID";
   DELETE FROM "ETL"."RecentHit" r USING suppressed_hit x WHERE r."SourceId" = x."VisitID";

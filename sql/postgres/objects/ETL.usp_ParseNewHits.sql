@@ -363,11 +363,14 @@ BEGIN
   visits AS (
     INSERT INTO "PiXL"."Visit" (
       "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
-      "PrivacyOptOut"
+      "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
     SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
       CASE WHEN NOT pv.opt_out THEN b.client_params END,
-      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out
+      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out,
+      CASE WHEN NOT pv.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
+      CASE WHEN NOT pv.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) ~ '^[0-9a-f]{64}$'
+        THEN lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) END
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"

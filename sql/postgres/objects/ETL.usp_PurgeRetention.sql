@@ -72,6 +72,8 @@ BEGIN
   ) e
   LIMIT "BatchSize";
   GET DIAGNOSTICS n_visit = ROW_COUNT;
+  -- Temporary tables have no statistics: without them the deletes below may hash-join whole tables.
+  ANALYZE retention_visit;
 
   DELETE FROM "PiXL"."MatchVisit" mv USING retention_visit x WHERE mv."VisitID" = x."VisitID";
   GET DIAGNOSTICS n_mv = ROW_COUNT;
@@ -93,6 +95,7 @@ BEGIN
     ORDER BY m."LastSeen" LIMIT "BatchSize"
   ) e
   LIMIT "BatchSize";
+  ANALYZE retention_match;
   DELETE FROM "PiXL"."MatchVisit" mv USING retention_match x WHERE mv."MatchId" = x."MatchId";
   GET DIAGNOSTICS n = ROW_COUNT;
   n_mv := n_mv + n;

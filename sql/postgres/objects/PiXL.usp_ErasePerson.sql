@@ -9,7 +9,7 @@
 -- parse and match locks: neither can write this person's rows again while it runs. Mirrors the T-SQL file.
 CREATE OR REPLACE FUNCTION "PiXL"."usp_ErasePerson"(
   "EraseSha256" text, "EraseEmail" text DEFAULT NULL, "EraseCompanyID" text DEFAULT NULL,
-  "IncludeConsumerFile" boolean DEFAULT false
+  "IncludeConsumerFile" boolean DEFAULT false, "ScanAllRaw" boolean DEFAULT false
 )
 RETURNS TABLE (
   "ErasureId" bigint, "TestRows" integer, "ParsedRows" integer, "VisitRows" integer, "RecentHitRows" integer,
@@ -49,20 +49,34 @@ BEGIN
   SELECT m."MatchId", m."IndividualKey" FROM "PiXL"."Match" m
   WHERE m."MatchKey" IN (h, e) AND m."MatchType" IN ('email', 'email_hash') AND (co IS NULL OR m."CompanyID" = co);
 
-  -- The person's hits: raw rows carrying the address or hash (parsed or not), their visits found by the indexed
-  -- email, and the visits their matches counted.
+  -- The person's hits: parsed ones through the visits' indexed email and hashes, the visits their matches
+  -- counted, and raw rows not parsed yet (after the parse watermark, which holds still under the parse lock)
+  -- carrying the address or hash. ScanAllRaw reads every raw row instead: it also finds a hit whose visit was
+  -- opted out by settings changed after the writer kept its params (docs/PRIVACY.md), at the cost of a scan.
   INSERT INTO erase_hit
+  SELECT v."VisitID" FROM "PiXL"."Visit" v
+  WHERE (v."MatchEmail" = e OR v."EmailSha256" = h OR v."MatchHid" = h) AND (co IS NULL OR v."CompanyID" = co)
+  UNION
+  SELECT mv."VisitID" FROM erase_match em JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = em."MatchId"
+  UNION
   SELECT t."Id" FROM "PiXL"."Test" t
   WHERE (co IS NULL OR t."CompanyID" = co)
+    AND ("ScanAllRaw" OR (t."TxId", t."Id") > (
+      SELECT w."LastVersion", w."LastVersionId" FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits'))
     AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
       OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
-        ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END)
-  UNION
-  SELECT v."VisitID" FROM "PiXL"."Visit" v
-  WHERE e IS NOT NULL AND v."MatchEmail" = e AND (co IS NULL OR v."CompanyID" = co)
-  UNION
-  SELECT mv."VisitID" FROM erase_match em JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = em."MatchId";
+        ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END);
 
+  -- The matches those visits were counted in are the person's too (keyed on the address when only the hash was
+  -- given).
+  INSERT INTO erase_match
+  SELECT DISTINCT m."MatchId", m."IndividualKey"
+  FROM erase_hit x JOIN "PiXL"."MatchVisit" mv ON mv."VisitID" = x."Id" JOIN "PiXL"."Match" m ON m."MatchId" = mv."MatchId"
+  WHERE m."MatchType" IN ('email', 'email_hash')
+  ON CONFLICT ("MatchId") DO NOTHING;
+  -- Temporary tables have no statistics: without them the deletes below may hash-join whole tables.
+  ANALYZE erase_hit;
+  ANALYZE erase_match;
   INSERT INTO erase_ref
   SELECT v."DeviceId", v."IpId" FROM "PiXL"."Visit" v JOIN erase_hit x ON x."Id" = v."VisitID"
   UNION ALL
