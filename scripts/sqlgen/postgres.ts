@@ -14,7 +14,7 @@ import {
   signalParameters,
   signalValues,
 } from './postgresSignals.js';
-import { postgresBatchHeaders, postgresOptOutJoins, postgresPersonHashes } from './privacy.js';
+import { postgresBatchOptOut, postgresPersonHashes } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const q = quoteIdent;
@@ -160,7 +160,7 @@ ${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
       t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
-      ${postgresBatchHeaders}
+      ${postgresBatchOptOut}
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -222,14 +222,13 @@ ${signalJoins()}
       "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
     SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
-      CASE WHEN NOT pv.opt_out THEN b.client_params END,
-      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out,
+      CASE WHEN NOT b.opt_out THEN b.client_params END,
+      CASE WHEN NOT b.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, b.opt_out,
 ${postgresPersonHashes}
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
-${postgresOptOutJoins}
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),

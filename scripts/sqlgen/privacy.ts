@@ -5,40 +5,48 @@
  * PrivacyOptOut so matching and exports pass it by. src/privacy/settings.ts is the writer's twin of the rule.
  */
 
-/** PostgreSQL: the header values, read in the batch CTE (`t` is PiXL.Test). */
-export const postgresBatchHeaders = `btrim(t."HeadersJson" ->> 'Sec-GPC') AS gpc_header, btrim(t."HeadersJson" ->> 'DNT') AS dnt_header`;
+/**
+ * PostgreSQL: `opt_out` of a raw row `t`, in the batch CTE's select list: evaluated only for the rows the batch
+ * takes, with a key lookup of the company and pixel only when a header says 1. Kept out of the visit insert's
+ * joins, whose plan (the Device and IP upserts are CTE scans there) must not change shape.
+ */
+export const postgresBatchOptOut = `CASE
+        WHEN btrim(t."HeadersJson" ->> 'Sec-GPC') = '1'
+          AND (COALESCE((SELECT co."HonorGPC" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), true)
+            OR COALESCE((SELECT cf."HonorGPC" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        WHEN btrim(t."HeadersJson" ->> 'DNT') = '1'
+          AND (COALESCE((SELECT co."HonorDNT" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), false)
+            OR COALESCE((SELECT cf."HonorDNT" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        ELSE false END AS opt_out`;
 
-/** PostgreSQL: joins that give `pv.opt_out` for a parsed row `p` of batch row `b`. */
-export const postgresOptOutJoins = `    LEFT JOIN "PiXL"."Company" pco ON pco."CompanyID" = p."CompanyID"
-    LEFT JOIN "PiXL"."Config" pcf ON pcf."CompanyID" = p."CompanyID" AND pcf."PiXLID" = p."PiXLID"
-    CROSS JOIN LATERAL (SELECT COALESCE(
-      (b.gpc_header = '1' AND (COALESCE(pco."HonorGPC", true) OR COALESCE(pcf."HonorGPC", false)))
-      OR (b.dnt_header = '1' AND (COALESCE(pco."HonorDNT", false) OR COALESCE(pcf."HonorDNT", false))),
-      false) AS opt_out) pv`;
-
-/** SQL Server: the header values, read into #batch (`t` is PiXL.Test). */
-export const mssqlBatchHeaders = `TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) AS GpcHeader, TRIM(JSON_VALUE(t.HeadersJson, '$.DNT')) AS DntHeader`;
-
-/** SQL Server: applies that give `pv.OptOut` for a #parsed row `p` (joined to its #batch row `bt`). */
-export const mssqlOptOutJoins = `  JOIN #batch bt ON bt.Id = p.SourceId
-  LEFT JOIN PiXL.Company pco ON pco.CompanyID = p.CompanyID
-  LEFT JOIN PiXL.Config pcf ON pcf.CompanyID = p.CompanyID AND pcf.PiXLID = p.PiXLID
-  CROSS APPLY (SELECT LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
-    FROM JSON_VALUE(p.ClientParamsJson, '$.hid'))) AS Hid) h
-  CROSS APPLY (SELECT CAST(CASE
-    WHEN bt.GpcHeader = N'1' AND (COALESCE(pco.HonorGPC, 1) = 1 OR COALESCE(pcf.HonorGPC, 0) = 1) THEN 1
-    WHEN bt.DntHeader = N'1' AND (COALESCE(pco.HonorDNT, 0) = 1 OR COALESCE(pcf.HonorDNT, 0) = 1) THEN 1
-    ELSE 0 END AS BIT) AS OptOut) pv`;
+/** SQL Server: `OptOut` of a raw row `t`, read into #batch the same way. */
+export const mssqlBatchOptOut = `CAST(CASE
+      WHEN TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) = N'1'
+        AND (COALESCE((SELECT co.HonorGPC FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 1) = 1
+          OR COALESCE((SELECT cf.HonorGPC FROM PiXL.Config AS cf
+            WHERE cf.CompanyID = t.CompanyID AND cf.PiXLID = t.PiXLID), 0) = 1) THEN 1
+      WHEN TRIM(JSON_VALUE(t.HeadersJson, '$.DNT')) = N'1'
+        AND (COALESCE((SELECT co.HonorDNT FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 0) = 1
+          OR COALESCE((SELECT cf.HonorDNT FROM PiXL.Config AS cf
+            WHERE cf.CompanyID = t.CompanyID AND cf.PiXLID = t.PiXLID), 0) = 1) THEN 1
+      ELSE 0 END AS BIT) AS OptOut`;
 
 /**
  * PostgreSQL: Visit.EmailSha256 and Visit.MatchHid (the person as hashes, for erasure's index seeks), NULL when
  * opted out. The hid rule is src/identity/email.ts normaliseEmailHash.
  */
-export const postgresPersonHashes = `      CASE WHEN NOT pv.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
-      CASE WHEN NOT pv.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \\t\\r\\n')) ~ '^[0-9a-f]{64}$'
+export const postgresPersonHashes = `      CASE WHEN NOT b.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
+      CASE WHEN NOT b.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \\t\\r\\n')) ~ '^[0-9a-f]{64}$'
         THEN lower(btrim(b.client_params ->> 'hid', E' \\t\\r\\n')) END`;
 
 /** SQL Server: the same two values for a #parsed row `p` (its JSON client params) and opt-out `pv`. */
-export const mssqlPersonHashes = `    CASE WHEN pv.OptOut = 0 THEN PiXL.EmailSha256(p.MatchEmail) END,
-    CASE WHEN pv.OptOut = 0 AND LEN(h.Hid) = 64 AND h.Hid COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9a-f]%'
+export const mssqlPersonHashes = `    CASE WHEN bt.OptOut = 0 THEN PiXL.EmailSha256(p.MatchEmail) END,
+    CASE WHEN bt.OptOut = 0 AND LEN(h.Hid) = 64 AND h.Hid COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9a-f]%'
       THEN CONVERT(CHAR(64), h.Hid) END`;
+
+/** SQL Server: the visit insert's join to its #batch row and the hid of its client params. */
+export const mssqlVisitJoins = `  JOIN #batch bt ON bt.Id = p.SourceId
+  CROSS APPLY (SELECT LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+    FROM JSON_VALUE(p.ClientParamsJson, '$.hid'))) AS Hid) h`;

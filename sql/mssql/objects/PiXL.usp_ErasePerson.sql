@@ -67,7 +67,9 @@ BEGIN
     AND (LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM JSON_VALUE(t.ParamsJson, '$._cp_hid')))
         COLLATE Latin1_General_100_BIN2 = @h
       OR (@e IS NOT NULL AND PiXL.NormaliseEmail(JSON_VALUE(t.ParamsJson, '$._cp_email')) COLLATE Latin1_General_100_BIN2 = @e)
-      OR (@e IS NULL AND PiXL.EmailSha256(JSON_VALUE(t.ParamsJson, '$._cp_email')) = @h));
+      OR (@e IS NULL AND PiXL.EmailSha256(JSON_VALUE(t.ParamsJson, '$._cp_email')) = @h))
+  -- Compiled for this call's values: a NULL @co or @ScanAllRaw would otherwise shape a plan kept for every call.
+  OPTION (RECOMPILE);
 
   -- The matches those visits were counted in are the person's too (keyed on the address when only the hash was
   -- given).

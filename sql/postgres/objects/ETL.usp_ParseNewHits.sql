@@ -83,7 +83,16 @@ BEGIN
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
       t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
-      btrim(t."HeadersJson" ->> 'Sec-GPC') AS gpc_header, btrim(t."HeadersJson" ->> 'DNT') AS dnt_header
+      CASE
+        WHEN btrim(t."HeadersJson" ->> 'Sec-GPC') = '1'
+          AND (COALESCE((SELECT co."HonorGPC" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), true)
+            OR COALESCE((SELECT cf."HonorGPC" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        WHEN btrim(t."HeadersJson" ->> 'DNT') = '1'
+          AND (COALESCE((SELECT co."HonorDNT" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), false)
+            OR COALESCE((SELECT cf."HonorDNT" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        ELSE false END AS opt_out
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -366,21 +375,15 @@ BEGIN
       "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
     SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
-      CASE WHEN NOT pv.opt_out THEN b.client_params END,
-      CASE WHEN NOT pv.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, pv.opt_out,
-      CASE WHEN NOT pv.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
-      CASE WHEN NOT pv.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) ~ '^[0-9a-f]{64}$'
+      CASE WHEN NOT b.opt_out THEN b.client_params END,
+      CASE WHEN NOT b.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, b.opt_out,
+      CASE WHEN NOT b.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
+      CASE WHEN NOT b.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) ~ '^[0-9a-f]{64}$'
         THEN lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) END
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
-    LEFT JOIN "PiXL"."Company" pco ON pco."CompanyID" = p."CompanyID"
-    LEFT JOIN "PiXL"."Config" pcf ON pcf."CompanyID" = p."CompanyID" AND pcf."PiXLID" = p."PiXLID"
-    CROSS JOIN LATERAL (SELECT COALESCE(
-      (b.gpc_header = '1' AND (COALESCE(pco."HonorGPC", true) OR COALESCE(pcf."HonorGPC", false)))
-      OR (b.dnt_header = '1' AND (COALESCE(pco."HonorDNT", false) OR COALESCE(pcf."HonorDNT", false))),
-      false) AS opt_out) pv
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),

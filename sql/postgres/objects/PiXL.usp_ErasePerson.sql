@@ -57,15 +57,27 @@ BEGIN
   SELECT v."VisitID" FROM "PiXL"."Visit" v
   WHERE (v."MatchEmail" = e OR v."EmailSha256" = h OR v."MatchHid" = h) AND (co IS NULL OR v."CompanyID" = co)
   UNION
-  SELECT mv."VisitID" FROM erase_match em JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = em."MatchId"
-  UNION
-  SELECT t."Id" FROM "PiXL"."Test" t
-  WHERE (co IS NULL OR t."CompanyID" = co)
-    AND ("ScanAllRaw" OR (t."TxId", t."Id") > (
-      SELECT w."LastVersion", w."LastVersionId" FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits'))
-    AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
-      OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
-        ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END);
+  SELECT mv."VisitID" FROM erase_match em JOIN "PiXL"."MatchVisit" mv ON mv."MatchId" = em."MatchId";
+  -- Two statements rather than one with an OR, so the watermark's range stays an index range in a cached plan.
+  IF "ScanAllRaw" THEN
+    INSERT INTO erase_hit
+    SELECT t."Id" FROM "PiXL"."Test" t
+    WHERE (co IS NULL OR t."CompanyID" = co)
+      AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
+        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
+          ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END)
+    ON CONFLICT ("Id") DO NOTHING;
+  ELSE
+    INSERT INTO erase_hit
+    SELECT t."Id" FROM "PiXL"."Test" t
+    WHERE (t."TxId", t."Id") > (
+        SELECT w."LastVersion", w."LastVersionId" FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits')
+      AND (co IS NULL OR t."CompanyID" = co)
+      AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
+        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
+          ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END)
+    ON CONFLICT ("Id") DO NOTHING;
+  END IF;
 
   -- The matches those visits were counted in are the person's too (keyed on the address when only the hash was
   -- given).
