@@ -2,8 +2,11 @@
  * The only module that reads the environment. Every setting, its default and its check live here;
  * docs/SETTINGS.md lists the same names. Invalid settings fail the start with one message naming each.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SIGNAL_DEFAULTS, type SignalSettings } from './enrich/signals.js';
+import { PROJECT_ROOT } from './runtime/paths.js';
 
 const csv = (fallback: string) =>
   z
@@ -123,6 +126,19 @@ const envObject = z.object({
   ),
   TRUSTED_PROXY_HOPS: int(1, 1, 10),
   MAX_QUERY_STRING_BYTES: int(16_384, 256, 1_048_576),
+  /** Where the collector script sends hits (`https://pixel.example.com`); unset = the host the script came from. */
+  PIXEL_BASE_URL: z
+    .url()
+    .refine(
+      (u) => /^https?:\/\//.test(u) && !/[?#]/.test(u),
+      'must be an http(s) URL without query or fragment',
+    )
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** How often the script endpoint re-reads the pixels' client params (PiXL.ConfigClientParam). */
+  PIXEL_CONFIG_REFRESH_SECONDS: int(300, 5, 86_400),
+  /** `Cache-Control: max-age` of the collector script (browsers and CDNs revalidate with its ETag after). */
+  COLLECTOR_MAX_AGE_SECONDS: int(300, 0, 86_400),
 
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
@@ -212,6 +228,11 @@ const envSchema = envObject.transform((env, ctx) => {
       clientIpSources: env.CLIENT_IP_SOURCES,
       trustedProxyHops: env.TRUSTED_PROXY_HOPS,
       maxQueryStringBytes: env.MAX_QUERY_STRING_BYTES,
+    },
+    collector: {
+      pixelBaseUrl: env.PIXEL_BASE_URL,
+      configRefreshMs: env.PIXEL_CONFIG_REFRESH_SECONDS * 1000,
+      maxAgeSeconds: env.COLLECTOR_MAX_AGE_SECONDS,
     },
     telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
     etl: {
@@ -307,4 +328,56 @@ export const LOCAL_SETTING_NAMES = Object.keys(localSchema.shape);
 /** Settings of the local runner (`npm start`) only. */
 export function parseLocalSettings(env: Env): LocalSettings {
   return parseEnv(localSchema, env);
+}
+
+/** What `npm start` writes into its data folder while it runs, so the CLIs beside it find its services. */
+export interface LocalRun {
+  pid: number;
+  url: string;
+  databaseUrl: string;
+  queueConnection: string;
+}
+
+/** The file `npm start` keeps while it runs (under LOCAL_DATA_DIR). */
+export function localRunFile(env: Env = process.env): string {
+  return join(resolve(PROJECT_ROOT, parseLocalSettings(env).LOCAL_DATA_DIR), 'local-run.json');
+}
+
+/** The running `npm start`'s services, or undefined when none runs (a file left by a killed run is ignored). */
+export function runningLocalRun(env: Env = process.env): LocalRun | undefined {
+  const file = localRunFile(env);
+  if (!existsSync(file)) return undefined;
+  try {
+    const run = JSON.parse(readFileSync(file, 'utf8')) as LocalRun;
+    process.kill(run.pid, 0);
+    return run;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Settings of the command-line tools: the environment, and when it names no database, the database and queue
+ * of the `npm start` running beside them, so its README commands work without setting anything.
+ */
+export function cliSettings(): Settings {
+  const env = process.env;
+  const run = env.DATABASE_URL || env.SQL_CONNECTION_STRING ? undefined : runningLocalRun(env);
+  try {
+    current = run
+      ? parseSettings({
+          ...env,
+          DATABASE_URL: run.databaseUrl,
+          AzureWebJobsStorage: env.AzureWebJobsStorage || run.queueConnection,
+        })
+      : parseSettings(env);
+  } catch (error) {
+    if (error instanceof SettingsError && /DATABASE_URL: is required/.test(error.message))
+      throw new SettingsError(
+        `${error.message}\n  (or leave it unset while \`npm start\` runs in another terminal: its database is used)`,
+      );
+    throw error;
+  }
+  if (run) console.error(`[smartpixl] using the database of the running \`npm start\`: ${run.databaseUrl}`);
+  return current;
 }

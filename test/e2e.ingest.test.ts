@@ -131,6 +131,33 @@ describe('ingest end to end', () => {
     expect(types.map((r) => r.HitType)).toEqual(['beacon', 'pixel']);
   });
 
+  it('serves deployed pixels at the root and under /api/, and answers HEAD without recording', async () => {
+    const root = await fetch(`${host.url}/12800/1_SMART.GIF?at=root`);
+    const api = await fetch(`${host.url}/api/12800/1_SMART.GIF?at=api`);
+    for (const res of [root, api]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/gif');
+      expect((await res.arrayBuffer()).byteLength).toBe(42);
+    }
+    const landed = await waitFor(rows, (r) => r.filter((x) => x.ParamsJson.at).length >= 2);
+    expect(
+      landed
+        .map((r) => r.ParamsJson.at)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['api', 'root']);
+
+    const before = (await rows()).length;
+    for (const path of ['/12800/1_SMART.GIF?at=head', '/api/12800/1_SMART.GIF?at=head']) {
+      const head = await fetch(`${host.url}${path}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe('image/gif');
+      expect(head.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
+    }
+    await sleep(500);
+    expect((await rows()).length).toBe(before);
+  });
+
   it('answers the GIF and records nothing for a bad id', async () => {
     const before = (await rows()).length;
     const res = await fetch(`${host.url}/bad%20id/1_SMART.GIF?sw=1`);
@@ -188,7 +215,7 @@ describe('ingest end to end', () => {
     // (approximateMessagesCount is approximate: poll until it shows.)
     const health = await waitFor(
       async () =>
-        (await (await fetch(`${host.url}/health`)).json()) as { status: string; poisonMessages: number },
+        (await (await fetch(`${host.url}/api/health`)).json()) as { status: string; poisonMessages: number },
       (h) => h.poisonMessages >= 1,
     );
     expect(health.poisonMessages).toBe(1);

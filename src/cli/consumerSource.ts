@@ -2,13 +2,13 @@
  * `npm run db:consumer-source`: points PiXL.AutoConsumerSource at AUTOCONSUMER_TABLE (or back at the local
  * AutoConsumer when it is unset), after checking the table has the columns matching reads.
  */
-import { SettingsError, settings } from '../config.js';
+import { cliSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 import { consumerTable, pointConsumerSource } from '../identity/consumerSource.js';
 
 async function main(): Promise<void> {
-  const config = settings();
+  const config = cliSettings();
   const db = openWarehouse(config.database);
   try {
     await migrate(db);

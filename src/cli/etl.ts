@@ -2,13 +2,13 @@
  * `npm run etl`: one ETL pass by hand (what the `etl` timer does each minute), printing a line per batch and
  * per step. Applies pending migrations first, so the procedures exist.
  */
-import { SettingsError, settings } from '../config.js';
+import { cliSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 import { runEtlPass } from '../etl/runEtl.js';
 
 async function main(): Promise<void> {
-  const config = settings();
+  const config = cliSettings();
   const db = openWarehouse(config.database);
   try {
     await migrate(db, (line) => console.log(line));

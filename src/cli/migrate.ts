@@ -1,10 +1,10 @@
 /** `npm run db:migrate`: applies pending migrations of the configured engine and prints each. */
-import { parseSettings, SettingsError } from '../config.js';
+import { cliSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 
 try {
-  const settings = parseSettings(process.env);
+  const settings = cliSettings();
   const db = openWarehouse(settings.database);
   try {
     console.log(`migrating ${settings.database.engine} database…`);

@@ -1,6 +1,6 @@
 /** `npm run db:seed-consumers -- --rows N [--seed S]`: fills the consumer table with synthetic consumers. */
 import { Command, InvalidArgumentError } from 'commander';
-import { SettingsError, settings } from '../config.js';
+import { cliSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 import { type SeedProgress, seedConsumers } from '../identity/seedConsumers.js';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     table?: string;
     keepIndexes?: boolean;
   }>();
-  const config = settings();
+  const config = cliSettings();
   const db = openWarehouse(config.database);
   try {
     await migrate(db);

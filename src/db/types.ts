@@ -124,6 +124,74 @@ export interface SchemaStore {
   adoptMigrationChecksum(name: string, checksum: string): Promise<void>;
 }
 
+/** A client param: the value of the element matching `domSelector` is sent as `paramName` (`_cp_<name>`). */
+export interface ClientParamRow {
+  companyId: string;
+  pixelId: string;
+  paramName: string;
+  domSelector: string;
+}
+
+export interface CompanyRow {
+  companyId: string;
+  name: string;
+  active: boolean;
+}
+
+export interface PixelRow {
+  companyId: string;
+  pixelId: string;
+  name: string;
+  active: boolean;
+}
+
+/** A change to a company or pixel: the fields given are set. */
+export interface RegistryChange {
+  name?: string | undefined;
+  active?: boolean | undefined;
+}
+
+/**
+ * Companies, pixels and their client params (PiXL.Company, PiXL.Pixel, PiXL.Config, PiXL.ConfigClientParam),
+ * as `npm run pixl` manages them; inputs are checked by the caller (src/admin/pixels.ts).
+ */
+export interface PixelRegistry {
+  companies(): Promise<CompanyRow[]>;
+  pixels(): Promise<PixelRow[]>;
+  /** Every client param, of active and inactive pixels alike. */
+  allClientParams(): Promise<ClientParamRow[]>;
+  addCompany(companyId: string, name: string): Promise<void>;
+  updateCompany(companyId: string, change: RegistryChange): Promise<void>;
+  /** Adds the pixel and its PiXL.Config row (the defaults) in one transaction. */
+  addPixel(companyId: string, pixelId: string, name: string): Promise<void>;
+  updatePixel(companyId: string, pixelId: string, change: RegistryChange): Promise<void>;
+  /** Adds the param or points it at a new selector (adding the pixel's Config row when missing), atomically. */
+  setClientParam(param: ClientParamRow): Promise<'added' | 'changed'>;
+  /** Removes the param; false when there was none. */
+  removeClientParam(companyId: string, pixelId: string, paramName: string): Promise<boolean>;
+}
+
+/** One landed hit as the local demo lists them (PiXL.Test; ParamsJson decoded). */
+export interface LandedHit {
+  id: number;
+  hitType: string;
+  ipAddress: string | null;
+  receivedAt: Date;
+  params: Record<string, string>;
+}
+
+/** What became of hits in the warehouse, read by the local demo page (src/local/demo.ts). */
+export interface HitInspector {
+  /** The newest hits of a pixel, newest first. */
+  recentHits(companyId: string, pixelId: string, limit: number): Promise<LandedHit[]>;
+  /** The PiXL.Parsed row of a hit (every column), or undefined before the parse. */
+  parsedRow(sourceId: number): Promise<Row | undefined>;
+  /** The PiXL.Visit row of a hit (ClientParamsJson decoded), or undefined. */
+  visitRow(visitId: number): Promise<Row | undefined>;
+  /** PiXL.Match rows of a pixel for one match key. */
+  matches(companyId: string, pixelId: string, matchKey: string): Promise<Row[]>;
+}
+
 /**
  * Everything the rest of the code asks of a database. Engine SQL, engine names and engine error codes stay in
  * src/db/<engine>/; callers name procedures and tables, never SQL.
@@ -133,6 +201,8 @@ export interface Warehouse {
   readonly engine: DatabaseEngine;
   readonly schema: SchemaStore;
   readonly consumers: ConsumerFile;
+  readonly pixels: PixelRegistry;
+  readonly inspect: HitInspector;
   /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
   insertHits(rows: readonly HitRow[]): Promise<number>;
   /**
@@ -156,6 +226,11 @@ export interface Warehouse {
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void>;
   readRangeRefreshState(provider: string): Promise<RangeRefreshState | undefined>;
   recordRangeRefreshAttempt(attempt: RangeRefreshAttempt): Promise<void>;
+  /**
+   * Every client param of the active pixels of active companies (PiXL.ConfigClientParam), ordered by
+   * company, pixel and param name. Read whole: the script endpoint caches it (src/capture/pixelConfig.ts).
+   */
+  clientParams(): Promise<ClientParamRow[]>;
   /**
    * Streams rows (values in column order) into an existing table: COPY on PostgreSQL, TDS bulk load in chunks on
    * SQL Server. Not one transaction: a failure leaves the rows already sent. Returns how many rows were sent.

@@ -36,7 +36,7 @@ export async function healthHandler(
 
 export const healthFunction = defineHttp({
   name: 'health',
-  route: 'health',
+  route: 'api/health',
   methods: ['GET'],
   handler: healthHandler,
 });

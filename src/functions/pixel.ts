@@ -1,7 +1,9 @@
 /**
- * HTTP function `pixel`: GET|POST /api/{companyId}/{pixelId}_SMART.GIF answers the 42-byte GIF, and
- * `_SMART.DATA` answers 204 (for fetch/sendBeacon senders). The answer waits until the queue has accepted the
- * message holding the hit, and is the GIF whatever happens: a pixel never breaks its page.
+ * HTTP functions `pixel` and `pixel-api`: GET|POST /{companyId}/{pixelId}_SMART.GIF at the host's root (the
+ * path deployed pixels call) and the same under /api/, answer the 42-byte GIF; `_SMART.DATA` answers 204 (for
+ * fetch/sendBeacon senders). The answer waits until the queue has accepted the message holding the hit, and
+ * is the GIF whatever happens: a pixel never breaks its page. HEAD answers like GET and records nothing
+ * (link checkers and CDNs probe with it).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { captureHit, parsePixelTarget } from '../capture/captureHit.js';
@@ -43,6 +45,7 @@ export async function pixelHandler(
     return gifAnswer();
   }
   const answer = target.variant === 'beacon' ? noContent : gifAnswer;
+  if (request.method === 'HEAD') return answer();
   try {
     const hit = captureHit(
       target,
@@ -64,9 +67,17 @@ export async function pixelHandler(
   return answer();
 }
 
+// host.json's routePrefix is empty, so each function names its full path.
 export const pixelFunction = defineHttp({
   name: 'pixel',
   route: '{companyId}/{pixelFile}',
-  methods: ['GET', 'POST'],
+  methods: ['GET', 'HEAD', 'POST'],
+  handler: pixelHandler,
+});
+
+export const pixelApiFunction = defineHttp({
+  name: 'pixel-api',
+  route: 'api/{companyId}/{pixelFile}',
+  methods: ['GET', 'HEAD', 'POST'],
   handler: pixelHandler,
 });

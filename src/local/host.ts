@@ -4,9 +4,10 @@
  */
 import type { Server } from 'node:http';
 import { type Settings, useSettings } from '../config.js';
-import { registeredFunctions } from '../runtime/define.js';
-import { closeServices } from '../runtime/services.js';
+import { appStartHandlers, registeredFunctions } from '../runtime/define.js';
+import { closeServices, warehouse } from '../runtime/services.js';
 import { type BackgroundTriggers, type QueueStats, startBackgroundTriggers } from './backgroundTriggers.js';
+import { demoDefinitions } from './demo.js';
 import { loadFunctionModules } from './functionModules.js';
 import { type HostOptions, readHostJson } from './hostJson.js';
 import { startHttpHost } from './httpHost.js';
@@ -28,11 +29,15 @@ export interface LocalHostOptions {
   only?: readonly string[];
   /** Overrides of host.json's queue settings (tests shorten the visibility timeout). */
   queues?: Partial<HostOptions['queues']>;
+  /** Serve the demo page at /demo (src/local/demo.ts); on unless false. */
+  demo?: boolean;
 }
 
 export async function startLocalHost(settings: Settings, options: LocalHostOptions): Promise<LocalHost> {
   useSettings(settings);
   await loadFunctionModules();
+  // As the host's appStart hook: begun, not awaited past what each handler bounds itself to.
+  await Promise.all(appStartHandlers().map((start) => Promise.resolve(start()).catch(() => undefined)));
   const fromFile = readHostJson();
   const host: HostOptions = { ...fromFile, queues: { ...fromFile.queues, ...options.queues } };
   const selected = (name: string) => !options.only || options.only.includes(name);
@@ -47,13 +52,16 @@ export async function startLocalHost(settings: Settings, options: LocalHostOptio
   const server = await startHttpHost({
     port: options.port,
     routePrefix: host.routePrefix,
-    definitions: http.flatMap((d) => (d.kind === 'http' ? [d] : [])),
+    definitions: [
+      ...http.flatMap((d) => (d.kind === 'http' ? [d] : [])),
+      ...(options.demo === false ? [] : demoDefinitions(warehouse, settings.etl)),
+    ],
   });
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
-    url: `http://localhost:${port}/${host.routePrefix}`,
+    url: `http://localhost:${port}${host.routePrefix ? `/${host.routePrefix}` : ''}`,
     server,
     functionNames: [
       ...http.map((d) => `${d.name} (http)`),

@@ -3,8 +3,9 @@
  * embedded PostgreSQL (data under .data/), applies migrations, then serves the function definitions.
  * Ctrl-C stops everything it started.
  */
+import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseLocalSettings, parseSettings, SettingsError } from '../config.js';
+import { type LocalRun, localRunFile, parseLocalSettings, parseSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
 import { seedLocalConsumers } from '../identity/seedConsumers.js';
@@ -69,12 +70,25 @@ async function main(): Promise<void> {
     const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
     stops.unshift(host.stop);
     log(`functions: ${host.functionNames.join(', ')}`);
+    // The CLIs (npm run etl, pixl, db:seed-consumers, …) read this file to find the services while this runs.
+    const runFile = localRunFile();
+    const run: LocalRun = {
+      pid: process.pid,
+      url: host.url,
+      databaseUrl,
+      queueConnection: azurite.connectionString,
+    };
+    writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`);
+    // Removed first when stopping (stops run in reverse), before the slower service stops.
+    stops.push(async () => rmSync(runFile, { force: true }));
     console.log(`
   SmartPiXL is running.
 
-  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}
+  Demo:      ${host.url}/demo   (type ${demoEmail} to see it matched)
+  Script:    ${host.url}/js/12800/1.js
+  Embed:     <script src="${host.url}/js/12800/1.js" async></script>
+  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}   (also under /api/)
   Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
-  Embed:     <img src="${host.url}/12800/1_SMART.GIF" width="1" height="1" alt="" style="position:absolute">
   Database:  ${databaseUrl}
              psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
   Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})

@@ -91,3 +91,16 @@ export function defineTimer(def: Omit<TimerDefinition, 'kind'>): TimerDefinition
     });
   return full;
 }
+
+type AppStartHandler = () => void | Promise<void>;
+const startHandlers: AppStartHandler[] = [];
+
+/** Work to begin when the app starts (the Functions host's appStart hook; the local runner after loading). */
+export function onAppStart(handler: AppStartHandler): void {
+  startHandlers.push(handler);
+  if (registerWithHost) app.hook.appStart(() => handler());
+}
+
+export function appStartHandlers(): readonly AppStartHandler[] {
+  return startHandlers;
+}

@@ -4,6 +4,7 @@
  */
 
 import type { QueueClient } from '@azure/storage-queue';
+import { PixelConfigCache } from '../capture/pixelConfig.js';
 import { settings } from '../config.js';
 import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
@@ -16,6 +17,27 @@ let db: Warehouse | undefined;
 let client: QueueClient | undefined;
 
 let poisonClient: QueueClient | undefined;
+let configCache: PixelConfigCache | undefined;
+
+/** The pixels' client params, read from the warehouse and refreshed on a timer (src/capture/pixelConfig.ts). */
+export function pixelConfigCache(): PixelConfigCache {
+  configCache ??= new PixelConfigCache(
+    { clientParams: () => warehouse().clientParams() },
+    {
+      refreshMs: settings().collector.configRefreshMs,
+      onError: (error) => {
+        count('collector.configLoadFailed');
+        console.error(
+          JSON.stringify({
+            event: 'pixelConfig.loadFailed',
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+      },
+    },
+  );
+  return configCache;
+}
 
 export function hitPoisonQueueClient(): QueueClient {
   const queue = settings().queue;
@@ -57,6 +79,8 @@ export function warehouse(): Warehouse {
 
 /** Sends what is batched and closes pools (local runner shutdown, tests). */
 export async function closeServices(): Promise<void> {
+  configCache?.stop();
+  configCache = undefined;
   await hitQueue?.drain();
   await db?.close();
   hitQueue = undefined;

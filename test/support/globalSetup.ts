@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { buildCollector } from '../../scripts/build-collector.js';
 import { migrate } from '../../src/db/migrate.js';
 import { PostgresWarehouse } from '../../src/db/postgres/warehouse.js';
 import { startAzuriteQueue } from '../../src/local/azurite.js';
@@ -26,6 +27,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // The script endpoint serves the built collector, as after `npm run build`.
+  await buildCollector();
   const dataDir = join(PROJECT_ROOT, '.data', `test-postgres-${PG_PORT}`);
   const postgres = await startEmbeddedPostgres({ dataDir, port: PG_PORT, database: 'postgres' });
   const adminUrl = postgres.url;

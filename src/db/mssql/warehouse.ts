@@ -3,6 +3,7 @@ import sql from 'mssql';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
+  ClientParamRow,
   DatacenterRangeLoad,
   HitRow,
   ProcedureArgs,
@@ -13,6 +14,7 @@ import type {
   Warehouse,
 } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
+import { clientParams } from './clientParams.js';
 import { MssqlConsumerFile } from './consumers.js';
 import {
   readRangeRefreshState,
@@ -20,6 +22,8 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientMssqlError } from './errors.js';
+import { MssqlHitInspector } from './inspect.js';
+import { MssqlPixelRegistry } from './pixels.js';
 import { exportCompany, readPrivacySettings } from './privacy.js';
 import { MssqlSchemaStore } from './schema.js';
 import { inTransaction, quoteName, rowsOf } from './sql.js';
@@ -39,6 +43,8 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   readonly engine = 'mssql' as const;
   readonly schema: MssqlSchemaStore;
   readonly consumers: MssqlConsumerFile;
+  readonly pixels: MssqlPixelRegistry;
+  readonly inspect: MssqlHitInspector;
   private readonly pool: sql.ConnectionPool;
   private connecting: Promise<sql.ConnectionPool> | undefined;
 
@@ -49,6 +55,8 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     this.pool = new sql.ConnectionPool(this.config(poolMax));
     this.pool.on('error', () => {});
     this.schema = new MssqlSchemaStore(() => this.connected());
+    this.pixels = new MssqlPixelRegistry(() => this.connected());
+    this.inspect = new MssqlHitInspector(() => this.connected());
     this.consumers = new MssqlConsumerFile(() => this.connected());
   }
 
@@ -139,6 +147,10 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   async readPipelineHealth(): Promise<Row | undefined> {
     const result = await (await this.connected()).request().query('SELECT * FROM ETL.vw_Dash_PipelineHealth');
     return rowsOf(result.recordset)[0];
+  }
+
+  async clientParams(): Promise<ClientParamRow[]> {
+    return clientParams(await this.connected());
   }
 
   async replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {

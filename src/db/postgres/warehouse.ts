@@ -3,6 +3,7 @@ import pg from 'pg';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
+  ClientParamRow,
   DatacenterRangeLoad,
   HitRow,
   ProcedureArgs,
@@ -14,6 +15,7 @@ import type {
 } from '../types.js';
 import { bigintFromText } from '../values.js';
 import { copyRows } from './bulkLoad.js';
+import { clientParams } from './clientParams.js';
 import { PostgresConsumerFile } from './consumers.js';
 import {
   readRangeRefreshState,
@@ -21,6 +23,8 @@ import {
   replaceDatacenterRanges,
 } from './datacenterRanges.js';
 import { isTransientPostgresError } from './errors.js';
+import { PostgresHitInspector } from './inspect.js';
+import { PostgresPixelRegistry } from './pixels.js';
 import { exportCompany, readPrivacySettings } from './privacy.js';
 import { PostgresSchemaStore } from './schema.js';
 import { quoteIdent, quoteName } from './sql.js';
@@ -62,12 +66,16 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
   readonly pool: pg.Pool;
   readonly schema: PostgresSchemaStore;
   readonly consumers: PostgresConsumerFile;
+  readonly pixels: PostgresPixelRegistry;
+  readonly inspect: PostgresHitInspector;
 
   constructor(connectionString: string, poolMax = 10) {
     this.pool = new pg.Pool({ connectionString, max: poolMax, application_name: 'smartpixl' });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
     this.schema = new PostgresSchemaStore(this.pool);
+    this.pixels = new PostgresPixelRegistry(this.pool);
+    this.inspect = new PostgresHitInspector(this.pool);
     this.consumers = new PostgresConsumerFile(this.pool);
   }
 
@@ -114,6 +122,10 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
   async readPipelineHealth(): Promise<Row | undefined> {
     const { rows } = await this.pool.query('SELECT * FROM "ETL"."vw_Dash_PipelineHealth"');
     return rows[0];
+  }
+
+  clientParams(): Promise<ClientParamRow[]> {
+    return clientParams(this.pool);
   }
 
   replaceDatacenterRanges(load: DatacenterRangeLoad): Promise<void> {

@@ -1,0 +1,128 @@
+/**
+ * The SmartPiXL collector: measures the browser (every browser key of src/warehouse/fields.ts), waits for the
+ * audio result plus 300 ms (at most 500 ms after start, so late mouse moves and async answers are in), then
+ * sends one request to the pixel. It never throws into the host page; an internal error is sent as
+ * `error=1&msg=…`. It calls no API that can raise a permission prompt.
+ *
+ * Built by scripts/build-collector.ts; the script endpoint (src/functions/script.ts) fills in the two
+ * placeholders below with the pixel URL and the pixel's client params.
+ */
+
+import { startAsync } from './async';
+import { audioPrint } from './audio';
+import { watchBehaviour } from './behaviour';
+import { type ClientParams, formHoldsParam, readClientParams } from './clientParams';
+import { navigatorProps, pageState, pluginsAndCapabilities, screenAndLocale } from './device';
+import { canvasPrint, type FontResult, fontPrint, mathAndError, webglPrint } from './graphics';
+import { queryString, send } from './send';
+import { writeSignals } from './signals';
+import { type Data, now, safe } from './util';
+
+declare const __PIXEL_URL__: string;
+declare const __CLIENT_PARAMS__: ClientParams;
+
+const config = { url: __PIXEL_URL__, params: __CLIENT_PARAMS__ };
+
+/** Performance marks let a page (and bench/collector.ts) see start, ready and send without a global. */
+const mark = (name: string) => safe(() => performance.mark(`smartpixl:${name}`), undefined);
+
+function sendError(error: unknown): void {
+  safe(() => {
+    const msg = String((error as Error)?.message || error).slice(0, 200);
+    send(config.url, `tier=5&error=1&msg=${encodeURIComponent(msg)}`);
+  }, undefined);
+}
+
+function run(): void {
+  const startDate = Date.now();
+  const t0 = now();
+  mark('start');
+  const d: Data = { tier: 5 };
+  let sent: Record<string, string> | undefined;
+
+  screenAndLocale(d);
+  const blockedProps = navigatorProps(d);
+  pluginsAndCapabilities(d);
+  mathAndError(d);
+  // The audio renders on the audio thread and the async answers come from the browser process: started
+  // first, they run while the canvas, WebGL and font work holds the main thread.
+  const audio = audioPrint(d);
+  const pending = startAsync(d);
+  const behaviour = watchBehaviour();
+  const canvas = canvasPrint(d);
+  webglPrint(d);
+  // An async script can run before <body> exists; the fonts are then measured when the hit is sent.
+  let fonts: FontResult | undefined = document.body ? fontPrint(d) : undefined;
+  let audioNoise = false;
+  d.scriptExecTime = Date.now() - startDate;
+
+  const fire = (beacon: boolean) => {
+    if (sent) return;
+    try {
+      fonts ??= fontPrint(d);
+      const flags = behaviour.write(d);
+      pageState(d);
+      writeSignals(d, {
+        blockedProps,
+        canvasNoise: canvas.noise,
+        canvasBlocked: canvas.blocked,
+        audioNoise,
+        fonts: fonts.fonts,
+        fontMismatch: fonts.mismatch,
+        webrtcBlocked: pending.webrtcBlocked,
+        behaviourFlags: flags,
+        clientHintsPlatform: pending.clientHintsPlatform,
+      });
+      sent = readClientParams(config.params);
+      mark('send');
+      send(config.url, queryString({ ...d, ...sent }), beacon);
+    } catch (error) {
+      sent = {};
+      sendError(error);
+    }
+    behaviour.stop();
+    pending.close();
+  };
+
+  const cap = setTimeout(() => fire(false), Math.max(0, 500 - (now() - t0)));
+  audio.then((result) => {
+    audioNoise = result.noise;
+    mark('ready');
+    setTimeout(
+      () => {
+        clearTimeout(cap);
+        fire(false);
+      },
+      Math.min(300, Math.max(0, 500 - (now() - t0))),
+    );
+  }, sendError);
+
+  // A form holding a client param's field: its values are read again when it is submitted (an email typed
+  // after the hit was sent), and sent by beacon because the page may be leaving.
+  if (config.params.length)
+    addEventListener(
+      'submit',
+      (event) => {
+        try {
+          if (!formHoldsParam(event.target, config.params)) return;
+          if (!sent) return fire(true);
+          const values = readClientParams(config.params);
+          if (JSON.stringify(values) === JSON.stringify(sent)) return;
+          sent = values;
+          send(config.url, queryString({ ...d, ts: Date.now(), ...values }), true);
+        } catch (error) {
+          sendError(error);
+        }
+      },
+      true,
+    );
+}
+
+// The template unfilled (served by something other than the script endpoint) sends nothing.
+if (/^https?:\/\//.test(config.url)) {
+  try {
+    run();
+  } catch (error) {
+    sendError(error);
+  }
+}

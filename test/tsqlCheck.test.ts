@@ -1,0 +1,72 @@
+/**
+ * `npm run check:tsql` (tools/TsqlCheck): passes on the repository's T-SQL and fails, naming file and line, on
+ * each fixture under test/fixtures/tsql/ (applied after the real migrations). Needs the .NET SDK; skipped
+ * without it, as the check itself is.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dotnetMissing, ensureBuilt, runTsqlCheck } from '../scripts/check-tsql.js';
+
+const missing = dotnetMissing();
+if (missing) console.warn(`test/tsqlCheck.test.ts skipped: ${missing}`);
+
+describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  beforeAll(() => ensureBuilt(), 300_000);
+
+  it('passes on sql/mssql and sql/optional for SQL Server 2025 and Azure SQL Database', () => {
+    const run = runTsqlCheck([]);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/SQL Server 2025 model: \d+ definitions, 0 problems/);
+    expect(run.stderr).toMatch(/Azure SQL Database model: \d+ definitions, 0 problems/);
+    expect(run.status).toBe(0);
+  }, 180_000);
+
+  const cases: { fixture: string; target: string; expected: RegExp[] }[] = [
+    {
+      fixture: 'syntax-error.sql',
+      target: 'none',
+      expected: [/^test\/fixtures\/tsql\/syntax-error\.sql:8:39: SQL46010: Incorrect syntax near '='/m],
+    },
+    {
+      fixture: 'unknown-column.sql',
+      target: 'sql2025',
+      expected: [
+        /^test\/fixtures\/tsql\/unknown-column\.sql:8:11: SQL71501: .*\[PiXL\]\.\[Test\]\.\[NoSuchColumn\]/m,
+      ],
+    },
+    {
+      fixture: 'azure-unsupported.sql',
+      target: 'azure',
+      expected: [
+        /^test\/fixtures\/tsql\/azure-unsupported\.sql:3:1: SQL71626: .*not supported in Microsoft Azure SQL Database.*\[Azure SQL Database\]$/m,
+      ],
+    },
+    {
+      fixture: 'wrong-arguments.sql',
+      target: 'none',
+      expected: [
+        /^test\/fixtures\/tsql\/wrong-arguments\.sql:6:34: Msg8144: procedure ETL\.usp_ClassifyIPs has too many arguments/m,
+        /^test\/fixtures\/tsql\/wrong-arguments\.sql:7:10: Msg313: .*ETL\.IpClassOf/m,
+      ],
+    },
+    {
+      fixture: 'temp-table-column.sql',
+      target: 'none',
+      expected: [
+        /^test\/fixtures\/tsql\/temp-table-column\.sql:8:18: Msg207: invalid column name PiXLID/m,
+        /^test\/fixtures\/tsql\/temp-table-column\.sql:9:14: Msg207: invalid column name ReceivedAt/m,
+      ],
+    },
+  ];
+
+  it.each(cases)(
+    'fails on $fixture, naming its file and line',
+    ({ fixture, target, expected }) => {
+      const run = runTsqlCheck(['--target', target, `test/fixtures/tsql/${fixture}`]);
+      expect(run.status).toBe(1);
+      for (const line of expected) expect(run.stdout).toMatch(line);
+      // Nothing but the fixture is at fault.
+      for (const line of run.stdout.trim().split('\n')) expect(line).toMatch(/^test\/fixtures\/tsql\//);
+    },
+    180_000,
+  );
+});
