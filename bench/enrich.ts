@@ -102,7 +102,7 @@ async function landHits(db: PostgresWarehouse): Promise<number> {
 
 async function resetWarehouse(db: PostgresWarehouse): Promise<void> {
   await db.query(
-    'TRUNCATE "PiXL"."Visit", "PiXL"."Parsed", "PiXL"."Device", "PiXL"."IP", "ETL"."RecentHit" RESTART IDENTITY CASCADE',
+    'TRUNCATE "PiXL"."Visit", "PiXL"."Parsed", "PiXL"."Device", "PiXL"."IP", "ETL"."SignalHit" RESTART IDENTITY CASCADE',
   );
   await db.query(
     `UPDATE "ETL"."Watermark" SET "LastVersion" = '0', "LastVersionId" = 0, "LastProcessedId" = 0, "RowsProcessed" = 0`,

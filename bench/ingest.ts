@@ -5,9 +5,12 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import autocannon, { type Result } from 'autocannon';
 import pg from 'pg';
 import { migrate } from '../src/db/migrate.js';
@@ -15,14 +18,21 @@ import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
 import { startAzuriteQueue } from '../src/local/azurite.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { encodeHitMessage } from '../src/queue/hitMessage.js';
+import { count } from '../src/runtime/metrics.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
+import { startTelemetry, useTelemetry } from '../src/runtime/telemetry.js';
 import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
+import { selfSignedCert } from '../test/support/selfSignedCert.js';
 import { openLoop } from './openLoop.js';
 import { median, writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// Ports of this benchmark's own servers (override when another run shares the machine); the HTTP servers
+// take free ports from the system.
+const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54361);
+const AZURITE_PORT = Number(process.env.BENCH_AZURITE_PORT ?? 10031);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const log = (line: string) => console.log(`[bench:ingest] ${line}`);
 
@@ -30,14 +40,17 @@ function startChild(
   mode: 'bare' | 'pixel',
   port: number,
   env: Record<string, string> = {},
-): Promise<ChildProcess> {
+): Promise<ChildProcess & { base: string }> {
   const child = fork(join(PROJECT_ROOT, 'bench/servers.ts'), [mode, String(port)], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
+    // The child reports the port it listens on (0 asks the system for a free one).
+    child.once('message', (ready: { port: number }) =>
+      resolve(Object.assign(child, { base: `http://127.0.0.1:${ready.port}` })),
+    );
     child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
   });
 }
@@ -71,18 +84,54 @@ async function load(url: string, options: { connections: number; overallRate?: n
   };
 }
 
+/** A stand-in for Application Insights' ingestion endpoint on loopback: counts what is posted, accepts all. */
+async function startDummyIngestion() {
+  const counts = { posts: 0, items: 0, smartpixlItems: 0 };
+  // The exporter speaks HTTPS only: a throwaway certificate, trusted by the pixel through NODE_EXTRA_CA_CERTS.
+  const tls = selfSignedCert();
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString();
+      let items: unknown[] = [];
+      try {
+        const parsed = JSON.parse(text);
+        items = Array.isArray(parsed) ? parsed : [parsed];
+      } catch {
+        items = text.split('\n').filter(Boolean);
+      }
+      counts.posts++;
+      counts.items += items.length;
+      counts.smartpixlItems += items.filter((i) => JSON.stringify(i).includes('smartpixl.')).length;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(counts, {
+    port: (server.address() as AddressInfo).port,
+    cert: tls.cert,
+    certPath: tls.certPath,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())).finally(() => tls.remove()),
+  });
+}
+
 async function main() {
+  // The Azure Monitor exporter's usage statistics would go to a Microsoft address: never from a benchmark.
+  process.env.APPLICATION_INSIGHTS_NO_STATSBEAT = 'true';
   const dataDir = join(PROJECT_ROOT, '.data');
   log(
     `machine: ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`,
   );
   const postgres = await startEmbeddedPostgres({
     dataDir: join(dataDir, 'bench-ingest-pg'),
-    port: 54361,
+    port: PG_PORT,
     database: 'postgres',
   });
   rmSync(join(dataDir, 'bench-azurite'), { recursive: true, force: true });
-  const azurite = await startAzuriteQueue({ port: 10031, location: join(dataDir, 'bench-azurite') });
+  const azurite = await startAzuriteQueue({ port: AZURITE_PORT, location: join(dataDir, 'bench-azurite') });
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   await admin.query('DROP DATABASE IF EXISTS bench_ingest WITH (FORCE)');
@@ -97,11 +146,10 @@ async function main() {
   log(`query string: ${Buffer.byteLength(query)} bytes`);
 
   // 1. Ceiling: bare node:http answering the GIF.
-  const bare = await startChild('bare', 7081);
-  const bareSteady = await openLoop(`http://127.0.0.1:7081${path}`, 1000, 15);
+  const bare = await startChild('bare', 0);
+  const bareSteady = await openLoop(`${bare.base}${path}`, 1000, 15);
   const bareRuns = [];
-  for (let r = 0; r < RUNS; r++)
-    bareRuns.push(await load(`http://127.0.0.1:7081${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) bareRuns.push(await load(`${bare.base}${path}`, { connections: 128 }));
   await stopChild(bare);
   log(`bare GIF server: ${bareRuns.map((r) => Math.round(r.rps)).join(', ')} req/s`);
 
@@ -116,33 +164,94 @@ async function main() {
     };
   };
   // 2. The pixel alone (its writer elsewhere, as with a separate writer app): a steady 1,000 hits/s.
-  const alone = await startChild('pixel', 7083, {
+  const alone = await startChild('pixel', 0, {
     DATABASE_URL: databaseUrl,
     AzureWebJobsStorage: azurite.connectionString,
     PIXEL_QUEUE_NAME: 'bench-alone',
     BENCH_ONLY: 'pixel',
   });
-  await openLoop(`http://127.0.0.1:7083${path}`, 500, 2); // warm-up
-  const aloneSteady = await openLoop(`http://127.0.0.1:7083${path}`, 1000, 15);
+  await openLoop(`${alone.base}${path}`, 500, 2); // warm-up
+  const aloneSteady = await openLoop(`${alone.base}${path}`, 1000, 15);
   const aloneSend = (await ask<Stats>(alone, { stats: true })).stats.enqueue.sendLatency;
   await stopChild(alone);
   log(`pixel alone at 1,000 hits/s: p50 ${aloneSteady.p50} ms, p99 ${aloneSteady.p99} ms`);
 
+  // 2b. Telemetry off vs on, the pixel alone: CPU per hit and latency at a steady 1,000 hits/s, then
+  // saturation. With it on, metrics go to a dummy ingestion endpoint of this benchmark on loopback.
+  const ingestion = await startDummyIngestion();
+  const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${ingestion.port}/`;
+  type TelemetryRun = { p50: number; p99: number; cpuPerHitUs: number; rps: number; rssMb: number };
+  const telemetryRuns: Record<'off' | 'on', TelemetryRun[]> = { off: [], on: [] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const mode of ['off', 'on'] as const) {
+      const child = await startChild('pixel', 0, {
+        DATABASE_URL: databaseUrl,
+        AzureWebJobsStorage: azurite.connectionString,
+        PIXEL_QUEUE_NAME: `bench-telemetry-${mode}`,
+        BENCH_ONLY: 'pixel',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: mode === 'on' ? connectionString : '',
+        NODE_EXTRA_CA_CERTS: ingestion.certPath,
+        // The exporter's usage statistics would go to a Microsoft address: not from a benchmark.
+        APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+      });
+      const aloneUrl = `${child.base}${path}`;
+      await openLoop(aloneUrl, 500, 2); // warm-up
+      const usage = () => ask<{ cpuMicros: number; rssBytes: number }>(child, { cpu: true });
+      const cpuBefore = (await usage()).cpuMicros;
+      const run = await openLoop(aloneUrl, 1000, SECONDS);
+      const after = await usage();
+      const cpuPerHitUs = after.cpuMicros - cpuBefore;
+      const saturation = await load(aloneUrl, { connections: 128 });
+      if (mode === 'on') await ask(child, { flush: true });
+      await stopChild(child);
+      telemetryRuns[mode].push({
+        rssMb: after.rssBytes / 2 ** 20,
+        p50: run.p50,
+        p99: run.p99,
+        cpuPerHitUs: cpuPerHitUs / run.ok,
+        rps: saturation.rps,
+      });
+      log(
+        `telemetry ${mode}: CPU ${(cpuPerHitUs / run.ok).toFixed(0)} µs/hit at 1,000 hits/s (p99 ${run.p99} ms), saturation ${Math.round(saturation.rps)} hits/s`,
+      );
+    }
+  }
+  // The recording itself, in this process: what one count() costs with the no-op meter and with the SDK.
+  const recordingUs = { off: 0, on: 0 };
+  for (const mode of ['off', 'on'] as const) {
+    useTelemetry(
+      startTelemetry(
+        { connectionString: mode === 'on' ? connectionString : undefined },
+        { exporterOptions: { tlsOptions: { ca: ingestion.cert } } },
+      ),
+    );
+    for (let i = 0; i < 10_000; i++) count('bench.recorded');
+    const before = process.cpuUsage();
+    for (let i = 0; i < 1_000_000; i++) count('bench.recorded');
+    const used = process.cpuUsage(before);
+    recordingUs[mode] = (used.user + used.system) / 1_000_000;
+    await useTelemetry(undefined)?.shutdown();
+  }
+  log(`one count(): ${recordingUs.off.toFixed(3)} µs off, ${recordingUs.on.toFixed(3)} µs on`);
+  await ingestion.close();
+  log(
+    `ingestion endpoint: ${ingestion.posts} posts, ${ingestion.items} items, ${ingestion.smartpixlItems} smartpixl.* metrics`,
+  );
+
   // 3. The whole local runner (pixel, hit-writer, timers): a steady 1,000 hits/s, then saturation.
-  const pixel = await startChild('pixel', 7082, {
+  const pixel = await startChild('pixel', 0, {
     DATABASE_URL: databaseUrl,
     AzureWebJobsStorage: azurite.connectionString,
     PIXEL_QUEUE_NAME: 'bench-hits',
   });
   const enqueueStats = async () => (await ask<Stats>(pixel, { stats: true })).stats.enqueue;
-  await openLoop(`http://127.0.0.1:7082${path}`, 500, 2); // warm-up
-  const steady = await openLoop(`http://127.0.0.1:7082${path}`, 1000, 15);
+  await openLoop(`${pixel.base}${path}`, 500, 2); // warm-up
+  const steady = await openLoop(`${pixel.base}${path}`, 1000, 15);
   log(`pixel at a steady 1,000 hits/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms`);
   const beforeSaturation = await enqueueStats();
   const steadySend = beforeSaturation.sendLatency;
   const pixelRuns = [];
-  for (let r = 0; r < RUNS; r++)
-    pixelRuns.push(await load(`http://127.0.0.1:7082${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) pixelRuns.push(await load(`${pixel.base}${path}`, { connections: 128 }));
   const afterSaturation = await enqueueStats();
   const hitsPerMessage =
     (afterSaturation.hits - beforeSaturation.hits) /
@@ -174,9 +283,12 @@ async function main() {
     messages.push(Buffer.from(await encodeHitMessage(hits), 'base64').toString('utf8'));
   }
   const writerRuns: number[] = [];
+  // Node's side of the writer (decode, rows, driver), not PostgreSQL's: the database is priced apart.
+  const writerCpuPerHit: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     await db.query('TRUNCATE "PiXL"."Test"');
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -184,6 +296,8 @@ async function main() {
       }),
     );
     writerRuns.push((messages.length * 40) / ((performance.now() - started) / 1000));
+    const cpu = process.cpuUsage(cpuBefore);
+    writerCpuPerHit.push((cpu.user + cpu.system) / (messages.length * 40));
   }
   log(`bulk writer: ${writerRuns.map((r) => Math.round(r)).join(', ')} rows/s`);
   await db.close();
@@ -228,6 +342,31 @@ async function main() {
       'Hits answered vs rows landed',
       `${answered} / ${landed}`,
       `the writer caught up ${drainedIn} s after the load ended`,
+    ],
+    ...(['off', 'on'] as const).map((mode) => [
+      `Pixel alone at a steady 1,000 hits/s, telemetry ${mode}: CPU per hit`,
+      `${median(telemetryRuns[mode].map((t) => t.cpuPerHitUs)).toFixed(0)} µs`,
+      `runs: ${telemetryRuns[mode].map((t) => t.cpuPerHitUs.toFixed(0)).join(', ')} µs; p50 ${median(telemetryRuns[mode].map((t) => t.p50))} ms, p99 ${median(telemetryRuns[mode].map((t) => t.p99))} ms; saturation ${Math.round(median(telemetryRuns[mode].map((t) => t.rps)))} hits/s`,
+    ]),
+    [
+      'Recording one metric on the hot path (count), telemetry off / on',
+      `${recordingUs.off.toFixed(3)} / ${recordingUs.on.toFixed(3)} µs`,
+      'CPU per call over 1,000,000 calls in one process: the no-op meter vs the OpenTelemetry SDK (aggregation in memory; the export runs once a minute)',
+    ],
+    [
+      'Pixel process memory (RSS) after the steady phase, telemetry on',
+      `${Math.round(median(telemetryRuns.on.map((t) => t.rssMb)))} MB`,
+      `off: ${Math.round(median(telemetryRuns.off.map((t) => t.rssMb)))} MB; the local runner's HTTP side, queue client and batcher`,
+    ],
+    [
+      'Telemetry export during those runs',
+      `${ingestion.smartpixlItems} metric items`,
+      `${ingestion.posts} posts to the benchmark's own ingestion endpoint on loopback (${ingestion.items} items in all)`,
+    ],
+    [
+      'Hit-writer CPU per hit (Node side)',
+      `${median(writerCpuPerHit).toFixed(0)} µs`,
+      `runs: ${writerCpuPerHit.map((c) => c.toFixed(0)).join(', ')} µs; decode, rows, driver, in the 40-hit message runs below`,
     ],
     [
       'Bulk writer into PostgreSQL (40-hit messages × 8 concurrent)',

@@ -1,10 +1,12 @@
-// SmartPiXL on Azure Functions (Flex Consumption, Node 20): storage with the hit queues, Application
-// Insights, a user-assigned managed identity with its role assignments (queue access switched ON), and the
-// function app. The database is yours: pass an Azure SQL / SQL Server 2025 connection string.
+// SmartPiXL on Azure Functions (Flex Consumption, Node 22): storage with the hit queues, Application Insights
+// on Log Analytics, a user-assigned managed identity used for Storage, Application Insights and Azure SQL (Entra
+// authentication, no password in any setting), the function app, alert rules and a workbook
+// (monitoring.bicep). The database is a new Azure SQL database (sqlMode 'new', the deploying user its Entra
+// admin) or an existing SQL Server / Azure SQL database (sqlMode 'existing').
 //
-//   az deployment group create -g <rg> -f infra/main.bicep -p sqlConnectionString='Server=...'
-//   npm run build && func azure functionapp publish <functionAppName>
-//   SQL_CONNECTION_STRING='...' npm run db:migrate        (once per release, before the new code runs)
+//   azd up          (azure.yaml: provision, migrations by the post-provision hook, deploy)
+//
+// docs/DEPLOY.md is the guide; `npm run check:infra` builds and lints this file.
 
 targetScope = 'resourceGroup'
 
@@ -15,9 +17,33 @@ param name string = 'smartpixl'
 
 param location string = resourceGroup().location
 
-@secure()
-@description('SQL Server / Azure SQL connection string (mssql format). Key Vault references also work here.')
-param sqlConnectionString string
+@description('new: create an Azure SQL server and serverless database; existing: connect to sqlServerName / sqlDatabaseName.')
+@allowed([ 'new', 'existing' ])
+param sqlMode string = 'new'
+
+@description('Existing mode: the SQL Server host name (e.g. myserver.database.windows.net). New mode: ignored.')
+param sqlServerName string = ''
+
+@description('Database name (created in new mode).')
+param sqlDatabaseName string = 'SmartPiXL'
+
+@description('Object id of the Entra user or group that becomes the new SQL server\'s admin (azd passes the signed-in user).')
+param principalId string = ''
+
+@description('Sign-in name of that admin, shown as the server\'s Entra admin.')
+param principalName string = 'smartpixl-admin'
+
+@description('Public address allowed through the new SQL server\'s firewall for the migrations (your machine). Empty: none.')
+param deployerIpAddress string = ''
+
+@description('E-mail that receives the alerts. Empty: the alerts fire without notifying anyone.')
+param alertEmail string = ''
+
+@description('The consumer file matching reads, as [database.]schema.table (docs/DEPLOY.md). Empty: the AutoConsumer the migrations create.')
+param autoConsumerTable string = ''
+
+@description('Unparsed rows above which the parse-lag alert fires.')
+param parseLagAlertThreshold int = 50000
 
 @description('Queue of captured hits.')
 param pixelQueueName string = 'pixel-hits'
@@ -148,9 +174,66 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
+// Entra authentication through mssql (DefaultAzureCredential with the identity's client id): no password.
+var sqlHost = sqlMode == 'new' ? '${sqlServer.name}${environment().suffixes.sqlServerHostname}' : sqlServerName
+var sqlConnectionString = 'Server=tcp:${sqlHost},1433;Database=${sqlDatabaseName};Authentication=Active Directory Integrated;Client Id=${identity.properties.clientId};Encrypt=true'
+
+resource sqlServer 'Microsoft.Sql/servers@2023-08-01' = if (sqlMode == 'new') {
+  name: 'sql-${name}-${suffix}'
+  location: location
+  properties: {
+    minimalTlsVersion: '1.2'
+    administrators: {
+      administratorType: 'ActiveDirectory'
+      azureADOnlyAuthentication: true
+      login: principalName
+      sid: principalId
+      tenantId: subscription().tenantId
+      principalType: 'User'
+    }
+  }
+}
+
+resource sqlDatabase 'Microsoft.Sql/servers/databases@2023-08-01' = if (sqlMode == 'new') {
+  parent: sqlServer
+  name: sqlDatabaseName
+  location: location
+  sku: { name: 'GP_S_Gen5_1', tier: 'GeneralPurpose' }
+  properties: {
+    autoPauseDelay: 60
+    minCapacity: json('0.5')
+  }
+}
+
+// Flex Consumption without a virtual network leaves from shared Azure addresses.
+resource sqlAllowAzure 'Microsoft.Sql/servers/firewallRules@2023-08-01' = if (sqlMode == 'new') {
+  parent: sqlServer
+  name: 'AllowAllWindowsAzureIps'
+  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
+}
+
+resource sqlAllowDeployer 'Microsoft.Sql/servers/firewallRules@2023-08-01' = if (sqlMode == 'new' && !empty(deployerIpAddress)) {
+  parent: sqlServer
+  name: 'deployer'
+  properties: { startIpAddress: deployerIpAddress, endIpAddress: deployerIpAddress }
+}
+
+module monitoring 'monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    name: name
+    suffix: suffix
+    location: location
+    appInsightsName: appInsights.name
+    alertEmail: alertEmail
+    parseLagAlertThreshold: parseLagAlertThreshold
+  }
+}
+
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: 'func-${name}-${suffix}'
   location: location
+  tags: { 'azd-service-name': 'api' }
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -176,7 +259,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
     siteConfig: {
@@ -192,6 +275,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'DATABASE_ENGINE', value: 'mssql' }
         { name: 'SQL_CONNECTION_STRING', value: sqlConnectionString }
         { name: 'PIXEL_QUEUE_NAME', value: pixelQueueName }
+        { name: 'AUTOCONSUMER_TABLE', value: autoConsumerTable }
         { name: 'CLIENT_IP_SOURCES', value: clientIpSources }
         { name: 'TRUSTED_PROXY_HOPS', value: '1' }
       ]
@@ -201,5 +285,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 output functionAppName string = functionApp.name
-output pixelUrl string = 'https://${functionApp.properties.defaultHostName}/api/12800/1_SMART.GIF'
+output pixelUrl string = 'https://${functionApp.properties.defaultHostName}/12800/1_SMART.GIF'
+output liveUrl string = 'https://${functionApp.properties.defaultHostName}/api/health/live'
 output storageAccountName string = storage.name
+// Read by the post-provision hook (infra/hooks/postprovision.sh) through azd's environment.
+output SQL_MODE string = sqlMode
+output SQL_SERVER_HOST string = sqlHost
+output SQL_DATABASE_NAME string = sqlDatabaseName
+output AZURE_IDENTITY_NAME string = identity.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.name
+output APPLICATIONINSIGHTS_NAME string = appInsights.name

@@ -141,6 +141,13 @@ const envObject = z.object({
   COLLECTOR_MAX_AGE_SECONDS: int(300, 0, 86_400),
 
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  // Entra (managed identity) authentication of the metrics export, in the Functions host's own format.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+    .string()
+    .regex(/(^|;)\s*Authorization\s*=\s*AAD\s*(;|$)/i, 'must be Authorization=AAD[;ClientId=<client id>]')
+    .optional(),
+  // One log line per hit (pixel) and the hit ids of each message (hit-writer), to follow a hit.
+  LOG_HIT_IDS: bool(false),
   // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
   // keep taking batches, and the batch of the match step.
   ETL_SCHEDULE: z
@@ -234,7 +241,11 @@ const envSchema = envObject.transform((env, ctx) => {
       configRefreshMs: env.PIXEL_CONFIG_REFRESH_SECONDS * 1000,
       maxAgeSeconds: env.COLLECTOR_MAX_AGE_SECONDS,
     },
-    telemetry: { appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING },
+    telemetry: {
+      appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      appInsightsAuthenticationString: env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING,
+      logHitIds: env.LOG_HIT_IDS,
+    },
     etl: {
       schedule: env.ETL_SCHEDULE,
       batchSize: env.ETL_BATCH_SIZE,

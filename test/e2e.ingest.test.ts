@@ -231,7 +231,7 @@ describe('ingest end to end', () => {
       requeued.push(p);
     });
     await dead.close();
-    expect(outcome).toEqual({ hits: 1, inserted: 0, requeued: true });
+    expect(outcome).toMatchObject({ hits: 1, inserted: 0, requeued: true, hitIds: [hit.hitId] });
     expect(requeued).toEqual([payload]);
     // The re-queued payload lands once the database is back.
     expect((await writeHitMessage(requeued[0], t.db, async () => {})).inserted).toBe(1);

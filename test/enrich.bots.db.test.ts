@@ -144,7 +144,7 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
   });
 
   it('with enrichment off leaves the signals and IsLikelyBot NULL and keeps no look-back', async () => {
-    const before = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.RecentHit}'));
+    const before = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.SignalHit}'));
     await t.db.insertHits([
       toHitRow(makeHit({ userAgent: BINGBOT, ip: '203.0.113.99', queryString: 'botScore=99' })),
     ]);
@@ -162,7 +162,7 @@ describe.each(enginesUnderTest())('bots and matching on $name', (engine) => {
       Srv_SubnetIps: null,
       Srv_FpDistinct: null,
     });
-    const after = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.RecentHit}'));
+    const after = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.SignalHit}'));
     expect(Number(after[0]?.n)).toBe(Number(before[0]?.n));
   });
 });

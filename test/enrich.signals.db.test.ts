@@ -324,7 +324,7 @@ describe.each(enginesUnderTest())('behaviour signals on $name', (engine) => {
   });
 
   it('keeps the look-back to the longest window plus an hour', async () => {
-    const [r] = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.RecentHit}'));
+    const [r] = await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.SignalHit}'));
     expect(Number(r?.n)).toBe(specs.filter((s) => s.ip).length);
   });
 });

@@ -12,7 +12,7 @@ import { quoteIdent } from '../../src/db/mssql/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
-  pruneRecentHitsTsql,
+  pruneSignalStateTsql,
   signalJoinsTsql,
   signalParametersTsql,
   signalStatementsTsql,
@@ -258,7 +258,7 @@ ${mssqlVisitJoins}
     LastBatchRows = @rows,
     LastRunAt = SYSUTCDATETIME()
   WHERE ProcessName = 'ParseNewHits';
-${pruneRecentHitsTsql()}  COMMIT TRANSACTION;
+${pruneSignalStateTsql()}  COMMIT TRANSACTION;
 
   SELECT @rows AS RowsParsed, @fromId AS FromId, @toId AS ToId,
     @devices AS DevicesUpserted, @ips AS IPsUpserted, @visits AS VisitsInserted;

@@ -1,11 +1,16 @@
 /**
  * T-SQL text of the behaviour signals the parse computes, statement for statement as postgresSignals.ts
- * (read that file's header for the design). Row-value comparisons are spelled out, counts over an empty set
- * never reach the output (a hit with an address always finds itself), and addresses compare in BIN2 as
- * PostgreSQL compares bytes.
+ * (read that file's header for the design). Row-value comparisons are spelled out, and addresses compare in
+ * BIN2 as PostgreSQL compares bytes. Every read of ETL.SignalHit is a TOP under ORDER BY on an index's key,
+ * pinned with FORCESEEK on that index, so stale statistics cannot turn it into a scan.
  */
 import { quoteIdent } from '../../src/db/mssql/sql.js';
-import { RECENT_HIT_SLACK_SECONDS, SIGNAL_DEFAULTS, SIGNAL_PARAMETERS } from '../../src/enrich/signals.js';
+import {
+  DISTINCT_LOOKBACK_HITS,
+  RECENT_HIT_SLACK_SECONDS,
+  SIGNAL_DEFAULTS,
+  SIGNAL_PARAMETERS,
+} from '../../src/enrich/signals.js';
 import type { Field } from '../../src/warehouse/fields.js';
 import { FINGERPRINT_KEYS } from './postgresSignals.js';
 
@@ -32,9 +37,40 @@ export function signalParametersTsql(): string {
   }).join(', ');
 }
 
+const IP_INDEX = 'WITH (FORCESEEK, INDEX (IX_SignalHit_IP))';
+const SUBNET_INDEX = 'WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))';
+
+/** s is at or before (at, id) by (ReceivedAt, SourceId); `strict` leaves (at, id) itself out. */
+function upTo(at: string, id: string, strict = false): string {
+  return `s.ReceivedAt <= ${at} AND (s.ReceivedAt < ${at} OR s.SourceId ${strict ? '<' : '<='} ${id})`;
+}
+
+/** Hits of a key in a window up to the hit: its running count minus the window's first row's, plus one. */
+function firstSeqSince(seq: string, hint: string, keyColumn: string, key: string, windowSec: string): string {
+  return `(SELECT TOP (1) s.${seq} FROM ETL.SignalHit s ${hint}
+        WHERE s.${keyColumn} = ${key} AND s.ReceivedAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt)
+        ORDER BY s.ReceivedAt, s.SourceId)`;
+}
+
+/** Distinct values among the key's latest DISTINCT_LOOKBACK_HITS hits of the window up to the hit. */
+function distinctLatest(
+  column: string,
+  hint: string,
+  keyColumn: string,
+  key: string,
+  windowSec: string,
+): string {
+  return `(SELECT COUNT(DISTINCT x.V) FROM (
+          SELECT TOP (${DISTINCT_LOOKBACK_HITS}) s.${column} AS V FROM ETL.SignalHit s ${hint}
+          WHERE s.${keyColumn} = ${key} AND s.ReceivedAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt)
+            AND ${upTo('bt.ReceivedAt', 'bt.Id')}
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x)`;
+}
+
 /**
- * After #batch: adds its hits to ETL.RecentHit, then computes #sig (raw counts per hit; the temp table always
- * exists, empty when @Enrich = 0).
+ * After #batch: adds its hits to ETL.SignalHit with their running counts (the last stored row's before each,
+ * plus the rank in the batch: as on PostgreSQL), then computes #sig, the raw values per hit (the temp table
+ * always exists, empty when @Enrich = 0).
  */
 export function signalStatementsTsql(
   fields: readonly Field[],
@@ -45,44 +81,59 @@ export function signalStatementsTsql(
     if (!field) throw new Error(`the catalog has no ${key}`);
     return typed(field, `j.${b(key)}`);
   });
-  const upTo = `s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)`;
+  const ip = 'bt.IPAddress COLLATE ' + BIN2;
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   IF @Enrich = 1
-    INSERT INTO ETL.RecentHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash)
-    SELECT bt.Id, bt.IPAddress, ${subnetOfTsql('bt.IPAddress')}, bt.ReceivedAt,
-      ${fingerprintHashTsql('f.C', 'f.W', 'f.A')}
+  BEGIN
+    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
+    SELECT bt.Id, bt.IPAddress COLLATE ${BIN2} AS IPAddress, ${subnetOfTsql('bt.IPAddress')} AS Subnet, bt.ReceivedAt,
+      ${fingerprintHashTsql('f.C', 'f.W', 'f.A')} AS FpHash
+    INTO #sigNew
     FROM #batch bt
     CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
       ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
     ) j
     CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f
-    WHERE bt.IPAddress IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ETL.RecentHit r WHERE r.SourceId = bt.Id);
+    WHERE bt.IPAddress IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
-  -- "Up to the hit": every hit of the look-back at or before it by (ReceivedAt, SourceId), itself included.
-  SELECT bt.Id, CASE WHEN bt.IPAddress IS NULL THEN 0 ELSE 1 END AS HasIp,
-    CASE WHEN k.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    ip.HitsFp, ip.FpDistinct, ip.HitsRapid, ip.HitsRate, ip.PrevAt, sn.SubnetIps, sn.SubnetHits
+    INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
+    SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
+      COALESCE(pi.IpSeq, 0) + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
+      CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(ps.SubnetSeq, 0)
+        + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
+    FROM #sigNew n
+    OUTER APPLY (
+      SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
+      WHERE s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+    ) pi
+    OUTER APPLY (
+      SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
+      WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+    ) ps;
+  END;
+
+  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
+  -- in ETL.SignalHit now).
+  SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
+    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} + 1, 1) AS HitsFp,
+    ${distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} AS FpDistinct,
+    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} + 1, 1) AS HitsRapid,
+    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} + 1, 1) AS HitsRate,
+    (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
+      WHERE s.IPAddress = ${ip} AND ${upTo('bt.ReceivedAt', 'bt.Id', true)}
+        AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
+    CASE WHEN me.Subnet IS NOT NULL
+      THEN ${distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')} END AS SubnetIps,
+    CASE WHEN me.Subnet IS NOT NULL
+      THEN GREATEST(me.SubnetSeq - ${firstSeqSince('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')} + 1, 1)
+    END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  CROSS APPLY (SELECT ${subnetOfTsql('bt.IPAddress')} AS Subnet) k
-  OUTER APPLY (
-    SELECT
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsFp,
-      COUNT(DISTINCT CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN s.FpHash END)
-        AS FpDistinct,
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsRapid,
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsRate,
-      MAX(CASE WHEN s.SourceId <> bt.Id THEN s.ReceivedAt END) AS PrevAt
-    FROM ETL.RecentHit s
-    WHERE bt.IPAddress IS NOT NULL AND s.IPAddress = bt.IPAddress COLLATE ${BIN2}
-      AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) AND ${upTo}
-  ) ip
-  OUTER APPLY (
-    SELECT COUNT(DISTINCT s.IPAddress) AS SubnetIps, COUNT(*) AS SubnetHits
-    FROM ETL.RecentHit s
-    WHERE k.Subnet IS NOT NULL AND s.Subnet = k.Subnet
-      AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt) AND ${upTo}
-  ) sn
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 `;
@@ -135,13 +186,13 @@ export function signalValuesTsql(botScore: string): Record<string, string> {
   };
 }
 
-/** Drops look-back rows no window can reach any more. */
-export function pruneRecentHitsTsql(): string {
+/** Drops look-back rows no window can reach any more (a seek for the newest, a range of the ReceivedAt index). */
+export function pruneSignalStateTsql(): string {
   return `  IF @Enrich = 1
   BEGIN
-    DECLARE @newest DATETIME2(3) = (SELECT MAX(ReceivedAt) FROM ETL.RecentHit);
-    DELETE FROM ETL.RecentHit
-    WHERE ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}), @newest);
+    DECLARE @newest DATETIME2(3) = (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC);
+    DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
+    WHERE s.ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}), @newest);
   END;
 `;
 }

@@ -6,8 +6,8 @@ import { quoteIdent } from '../../src/db/postgres/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
-  addBatchToRecentHits,
-  pruneRecentHits,
+  addBatchToSignalState,
+  pruneSignalState,
   signalCtes,
   signalJoins,
   signalLocals,
@@ -135,7 +135,11 @@ RETURNS TABLE (
 -- A batch of 10,000 rows holds ~55 MB of decoded params: enough work_mem keeps it off temporary files.
 -- Memoize would hash each row's whole params document to cache the client params of identical ones: never
 -- worth it here.
-LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off AS $fn$
+-- No sequential scans, bitmap scans or sorts where an ordered index scan can do: the signals' reads are
+-- ORDER BY … LIMIT seeks whose bound must come from the index, whatever the (possibly stale) statistics
+-- estimate (a bitmap scan and sort would read the whole window; scripts/sqlgen/postgresSignals.ts).
+LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;
@@ -153,7 +157,7 @@ ${signalLocals()}BEGIN
     last_id := 0;
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
-${addBatchToRecentHits(fields, (f, v) => typed(f.sqlType, v))}
+${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v))}
   RETURN QUERY
   -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
@@ -253,7 +257,7 @@ ${postgresPersonHashes}
     (SELECT count(*) FROM devices)::integer,
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer;
-${pruneRecentHits()}END
+${pruneSignalState()}END
 $fn$;
 `;
 }

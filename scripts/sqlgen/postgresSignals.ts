@@ -1,15 +1,21 @@
 /**
- * PostgreSQL text of the behaviour signals the parse computes (src/enrich/signals.ts): the look-back table
- * ETL.RecentHit, the statement that adds a batch to it, and the per-hit aggregates over it. Behaves as
+ * PostgreSQL text of the behaviour signals the parse computes (src/enrich/signals.ts): the statement that adds a
+ * batch to the look-back table ETL.SignalHit, the per-hit values read from it, and the pruning. Behaves as
  * mssqlSignals.ts does (test/enrich.signals.db.test.ts runs both).
  *
- * Why a narrow table: each hit needs counts over the hits before it (its IP over 24 h, its /24 over 5 min).
- * Index range scans over a ~100-byte row are cheap where the same scans over PiXL.Parsed (~3 KB rows) would
- * not be, and PiXL.Parsed keeps no secondary index to slow its inserts. Rows older than the longest window
- * (plus an hour of slack for late hits) are pruned after each batch.
+ * Bounded work per hit, whatever the traffic of its address or /24: each SignalHit row carries the running
+ * count of its address's hits (IpSeq) and its /24's (SubnetSeq) in (ReceivedAt, SourceId) order, so the hits
+ * in a window up to a hit are its own count minus that of the window's first row plus one: two index seeks,
+ * never a read of the window. The distinct counts read at most DISTINCT_LOOKBACK_HITS index entries. Every
+ * read is an ORDER BY … LIMIT on the leading column of an index, which no statistics can turn into a scan.
  */
 import { quoteIdent } from '../../src/db/postgres/sql.js';
-import { RECENT_HIT_SLACK_SECONDS, SIGNAL_DEFAULTS, SIGNAL_PARAMETERS } from '../../src/enrich/signals.js';
+import {
+  DISTINCT_LOOKBACK_HITS,
+  RECENT_HIT_SLACK_SECONDS,
+  SIGNAL_DEFAULTS,
+  SIGNAL_PARAMETERS,
+} from '../../src/enrich/signals.js';
 import type { Field } from '../../src/warehouse/fields.js';
 
 const q = quoteIdent;
@@ -56,7 +62,7 @@ export function signalLocals(): string {
   rate_window interval := "FpRateWindowSec" * interval '1 second';
   high_rate_hits integer := "FpHighRateHits";
   bot_threshold integer := "BotScoreThreshold";
-  -- One scan of an IP's recent hits serves every per-IP window.
+  -- The previous hit of an address counts within the longest per-address window.
   ip_window interval := GREATEST("FpWindowSec", "RapidWindowSec", "FpRateWindowSec") * interval '1 second';
   keep_window interval := (GREATEST("FpWindowSec", "RapidWindowSec", "FpRateWindowSec",
     "SubnetWindowSec") + ${RECENT_HIT_SLACK_SECONDS}) * interval '1 second';
@@ -64,10 +70,14 @@ export function signalLocals(): string {
 }
 
 /**
- * Adds the batch's hits to ETL.RecentHit before the parse statement, which then sees them (a new statement
- * in a volatile function takes a new snapshot): a hit's look-back includes the batch's earlier hits.
+ * Adds the batch's hits to ETL.SignalHit before the parse statement, which then sees them (a new statement in
+ * a volatile function takes a new snapshot). A row's running counts are those of the last row before it
+ * already stored (one backward seek; this statement does not see its own rows) plus its rank among the
+ * batch's rows of the same address (/24). A hit parsed after a later hit of its address is numbered right, but
+ * the later rows keep their numbers: each such late hit can make a later window's count one too low, until it
+ * leaves the window (docs/ARCHITECTURE.md "Enrichment").
  */
-export function addBatchToRecentHits(
+export function addBatchToSignalState(
   fields: readonly Field[],
   typed: (f: Field, v: string) => string,
 ): string {
@@ -77,51 +87,86 @@ export function addBatchToRecentHits(
     return typed(field, `j.${q(key)}`);
   });
   return `  IF enrich THEN
-    INSERT INTO "ETL"."RecentHit" ("SourceId", "IPAddress", "Subnet", "ReceivedAt", "FpHash")
-    SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')}, t."ReceivedAt",
-      ${fingerprintHash('f.c', 'f.w', 'f.a')}
+    -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
+    -- running while the statement inserts would step over every index entry this batch has added so far.
+    INSERT INTO "ETL"."SignalHit"
+    SELECT (r.h).* FROM (SELECT unnest(array_agg(v.h)) AS h FROM (SELECT ROW(n."Id", n."IPAddress", n.subnet,
+      n."ReceivedAt", n.fp_hash,
+      COALESCE(pi."IpSeq", 0) + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
+      CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
+        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
-      SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
-      FROM "PiXL"."Test" t
-      WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
-      ORDER BY t."TxId", t."Id"
-      LIMIT "BatchSize"
-    ) t
-    CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
-    CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f
-    WHERE t."IPAddress" IS NOT NULL
-    ON CONFLICT ("SourceId") DO NOTHING;
+      SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt",
+        ${fingerprintHash('f.c', 'f.w', 'f.a')} AS fp_hash
+      FROM (
+        SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
+        FROM "PiXL"."Test" t
+        WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
+        ORDER BY t."TxId", t."Id"
+        LIMIT "BatchSize"
+      ) t
+      CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
+      CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f
+      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+      -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
+      LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
+      WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
+    ) n
+    LEFT JOIN LATERAL (
+      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) pi ON true
+    LEFT JOIN LATERAL (
+      SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+      WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) ps ON n.subnet IS NOT NULL) v) r;
   END IF;
 `;
 }
 
+/** Hits of a key in a window up to the hit: its running count minus the window's first row's, plus one. */
+function firstSeqSince(seq: string, keyColumn: string, key: string, window: string): string {
+  return `(SELECT s.${q(seq)} FROM "ETL"."SignalHit" s
+        WHERE s.${q(keyColumn)} = ${key} AND s."ReceivedAt" >= b."ReceivedAt" - ${window}
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)`;
+}
+
+/** Distinct values among the key's latest DISTINCT_LOOKBACK_HITS hits of the window up to the hit. */
+function distinctLatest(column: string, keyColumn: string, key: string, window: string): string {
+  return `(SELECT count(DISTINCT x.v) FROM (
+          SELECT s.${q(column)} AS v FROM "ETL"."SignalHit" s
+          WHERE s.${q(keyColumn)} = ${key} AND s."ReceivedAt" >= b."ReceivedAt" - ${window}
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT ${DISTINCT_LOOKBACK_HITS}) x)`;
+}
+
 /**
- * CTE `sig`: the raw counts per hit. "Up to the hit" = every hit of the look-back ordered at or before it by
- * (ReceivedAt, SourceId), the hit itself included.
+ * CTE `sig`: the raw values per hit from ETL.SignalHit, which holds the batch's own rows. "Up to the hit" =
+ * every hit ordered at or before it by (ReceivedAt, SourceId), the hit itself included.
  */
 export function signalCtes(): string {
+  const ipKey = 'b."IPAddress"';
   return `  sig AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, k.subnet IS NOT NULL AS has_subnet,
-      ip.hits_fp, ip.fp_distinct, ip.hits_rapid, ip.hits_rate, ip.prev_at, sn.subnet_ips, sn.subnet_hits
+    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, me."Subnet" IS NOT NULL AS has_subnet,
+      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'fp_window')} + 1, 1) AS hits_fp,
+      ${distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window')} AS fp_distinct,
+      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rapid_window')} + 1, 1) AS hits_rapid,
+      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rate_window')} + 1, 1) AS hits_rate,
+      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
+          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
+      CASE WHEN me."Subnet" IS NOT NULL
+        THEN ${distinctLatest('IPAddress', 'Subnet', 'me."Subnet"', 'subnet_window')} END AS subnet_ips,
+      GREATEST(me."SubnetSeq" - ${firstSeqSince('SubnetSeq', 'Subnet', 'me."Subnet"', 'subnet_window')} + 1, 1) AS subnet_hits
     FROM batch b
-    CROSS JOIN LATERAL (SELECT ${subnetOf('b."IPAddress"')} AS subnet) k
-    LEFT JOIN LATERAL (
-      SELECT
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - fp_window) AS hits_fp,
-        count(DISTINCT s."FpHash") FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - fp_window) AS fp_distinct,
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - rapid_window) AS hits_rapid,
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - rate_window) AS hits_rate,
-        max(s."ReceivedAt") FILTER (WHERE s."SourceId" <> b."Id") AS prev_at
-      FROM "ETL"."RecentHit" s
-      WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-    ) ip ON b."IPAddress" IS NOT NULL
-    LEFT JOIN LATERAL (
-      SELECT count(DISTINCT s."IPAddress") AS subnet_ips, count(*) AS subnet_hits
-      FROM "ETL"."RecentHit" s
-      WHERE s."Subnet" = k.subnet AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-        AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-    ) sn ON k.subnet IS NOT NULL
+    -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
+    -- key lookup per hit and never a join over the whole look-back.
+    CROSS JOIN LATERAL (
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
+    ) me
     WHERE enrich
   ),
 `;
@@ -173,11 +218,16 @@ export function signalValues(botScore: string): Record<string, string> {
   };
 }
 
-/** Drops look-back rows no window can reach any more. */
-export function pruneRecentHits(): string {
+/**
+ * Drops look-back rows no window can reach any more, by whole minutes (IX_SignalHit_Minute; at most a minute
+ * more is kept), below the newest row's time (one backward seek), so the work is the rows dropped.
+ */
+export function pruneSignalState(): string {
   return `  IF enrich THEN
-    DELETE FROM "ETL"."RecentHit" r
-    WHERE r."ReceivedAt" < (SELECT max(x."ReceivedAt") FROM "ETL"."RecentHit" x) - keep_window;
+    DELETE FROM "ETL"."SignalHit" r
+    WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
+      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
+      - keep_window);
   END IF;
 `;
 }

@@ -64,7 +64,15 @@ export const SIGNAL_DEFAULTS: SignalSettings = {
 export const SIGNAL_PARAMETERS = Object.keys(SIGNAL_DEFAULTS) as (keyof SignalSettings)[];
 
 /**
- * ETL.RecentHit keeps this much beyond the longest window, so a hit that arrives (or is parsed) up to an
+ * ETL.SignalHit keeps this much beyond the longest window, so a hit that arrives (or is parsed) up to an
  * hour late still sees a full look-back. Older late rows see only what is left.
  */
 export const RECENT_HIT_SLACK_SECONDS = 3600;
+
+/**
+ * The distinct counts (Srv_FpDistinct: fingerprints of an address; Srv_SubnetIps: addresses of a /24) look at
+ * the latest this many hits of the window up to the hit, so a flood costs no more per hit than one visitor.
+ * Exact while the address (the /24) has at most this many hits in the window; beyond that a lower bound,
+ * never more than this number. Hit counts stay exact whatever the traffic (running counts, docs/ARCHITECTURE.md).
+ */
+export const DISTINCT_LOOKBACK_HITS = 32;

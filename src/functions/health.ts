@@ -1,7 +1,9 @@
 /**
  * HTTP function `health`: GET /api/health answers the pipeline health view as JSON with a status of ok /
  * warning / critical from the ETL lags and the ingest backlog (HEALTH_* settings). 503 when the database
- * cannot be read.
+ * cannot be read. It shows table sizes and lags, so in Azure it needs a function key.
+ * HTTP function `live`: GET /api/health/live, anonymous, answers `ok` and nothing else (load balancers,
+ * uptime probes); it reads nothing, so it says the app is up, not that the pipeline is well.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { settings } from '../config.js';
@@ -38,5 +40,18 @@ export const healthFunction = defineHttp({
   name: 'health',
   route: 'api/health',
   methods: ['GET'],
+  authLevel: 'function',
   handler: healthHandler,
+});
+
+export async function liveHandler(): Promise<HttpResponseInit> {
+  return { status: 200, headers: { ...HEADERS, 'Content-Type': 'text/plain' }, body: 'ok' };
+}
+
+export const liveFunction = defineHttp({
+  name: 'live',
+  route: 'api/health/live',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: liveHandler,
 });

@@ -4,6 +4,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { settings } from '../config.js';
+import { readHostJson } from '../local/hostJson.js';
 import { NEVER_EXPIRES } from '../queue/hitQueue.js';
 import { defineQueue } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
@@ -13,7 +14,15 @@ import { writeHitMessage } from '../writer/writeHitMessage.js';
 /** How long a message waits before another try while the database is unreachable. */
 const DB_RETRY_DELAY_SECONDS = 30;
 
+let maxDequeueCount: number | undefined;
+
 export async function hitWriterHandler(payload: unknown, context: InvocationContext): Promise<void> {
+  const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
+  const trace = {
+    invocationId: context.invocationId,
+    messageId: context.triggerMetadata?.id as string | undefined,
+    dequeueCount,
+  };
   try {
     const outcome = await writeHitMessage(payload, warehouse(), async (inner) => {
       // The payload is the host-decoded text; the queue body is its base64, as the trigger expects.
@@ -24,15 +33,40 @@ export async function hitWriterHandler(payload: unknown, context: InvocationCont
     });
     count('writer.hits', outcome.hits);
     count('writer.inserted', outcome.inserted);
+    count('writer.knownBots', outcome.knownBots);
+    const duplicates = outcome.requeued ? 0 : outcome.hits - outcome.inserted;
     if (outcome.requeued) {
       count('writer.requeued');
-      context.warn(`database unreachable: message re-queued for ${DB_RETRY_DELAY_SECONDS}s`);
-    } else if (outcome.inserted < outcome.hits) {
-      count('writer.duplicates', outcome.hits - outcome.inserted);
+      context.warn(
+        JSON.stringify({ event: 'hit-writer.requeued', ...trace, delaySeconds: DB_RETRY_DELAY_SECONDS }),
+      );
+    } else if (duplicates > 0) {
+      count('writer.duplicates', duplicates);
     }
+    // One line per message: the invocation and queue message, and with LOG_HIT_IDS the hits it landed.
+    context.log(
+      JSON.stringify({
+        event: outcome.requeued ? 'hit-writer.deferred' : 'hit-writer.landed',
+        ...trace,
+        hits: outcome.hits,
+        inserted: outcome.inserted,
+        duplicates,
+        ...(settings().telemetry.logHitIds && { hitIds: outcome.hitIds }),
+      }),
+    );
   } catch (error) {
     count('writer.failed');
-    context.error(`hit-writer failed (dequeueCount ${String(context.triggerMetadata?.dequeueCount)})`, error);
+    maxDequeueCount ??= readHostJson().queues.maxDequeueCount;
+    // The host moves the message to the poison queue after this failure.
+    const poisoned = dequeueCount >= maxDequeueCount;
+    if (poisoned) count('writer.poisoned');
+    context.error(
+      JSON.stringify({
+        event: poisoned ? 'hit-writer.poisoned' : 'hit-writer.failed',
+        ...trace,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
     throw error;
   }
 }

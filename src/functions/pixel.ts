@@ -46,6 +46,7 @@ export async function pixelHandler(
   }
   const answer = target.variant === 'beacon' ? noContent : gifAnswer;
   if (request.method === 'HEAD') return answer();
+  let hitId: string | undefined;
   try {
     const hit = captureHit(
       target,
@@ -58,11 +59,29 @@ export async function pixelHandler(
       new Date(),
       settings().capture,
     );
+    hitId = hit.hitId;
     const accepted = await hitBatcher().add(hit);
     count(accepted ? 'pixel.accepted' : 'pixel.lost');
+    // Off by default: a line per hit costs log ingestion. With it, PiXL.Test's HitId finds the row. (A hit
+    // that could not be queued is also in the enqueue.failed line that logs its whole message.)
+    if (settings().telemetry.logHitIds)
+      context.log(
+        JSON.stringify({
+          event: accepted ? 'pixel.accepted' : 'pixel.lost',
+          invocationId: context.invocationId,
+          hitId,
+        }),
+      );
   } catch (error) {
     count('pixel.failed');
-    context.error('pixel capture failed', error);
+    context.error(
+      JSON.stringify({
+        event: 'pixel.failed',
+        invocationId: context.invocationId,
+        hitId,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
   return answer();
 }

@@ -91,6 +91,8 @@ async function main(): Promise<void> {
   Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
   Database:  ${databaseUrl}
              psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
+  Health:    ${host.url}/api/health   (no key here; in Azure it needs a function key: ?code=<key>)
+  Liveness:  ${host.url}/api/health/live   (anonymous, answers ok)
   Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})
 
   Ctrl-C stops everything.

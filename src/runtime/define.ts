@@ -11,6 +11,11 @@ export interface HttpDefinition {
   name: string;
   route: string;
   methods: HttpMethod[];
+  /**
+   * `function` asks the Functions host for a function or host key (`?code=` or `x-functions-key`); the local
+   * runner, like Core Tools, does not check keys. Anonymous when absent.
+   */
+  authLevel?: 'anonymous' | 'function' | 'admin';
   handler: HttpHandler;
 }
 
@@ -62,7 +67,7 @@ export function defineHttp(def: Omit<HttpDefinition, 'kind'>): HttpDefinition {
     app.http(def.name, {
       route: def.route,
       methods: def.methods,
-      authLevel: 'anonymous',
+      authLevel: def.authLevel ?? 'anonymous',
       handler: def.handler,
     });
   return full;

@@ -10,7 +10,7 @@ import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
 import { GroupCommitQueue } from '../queue/groupCommit.js';
 import { createHitSender, poisonQueueName, queueClient } from '../queue/hitQueue.js';
-import { count } from './metrics.js';
+import { count, record } from './metrics.js';
 
 let hitQueue: GroupCommitQueue | undefined;
 let db: Warehouse | undefined;
@@ -54,7 +54,14 @@ export function hitQueueClient(): QueueClient {
 export function hitBatcher(): GroupCommitQueue {
   if (!hitQueue) {
     const queue = settings().queue;
-    const send = createHitSender(hitQueueClient(), queue);
+    const sendOne = createHitSender(hitQueueClient(), queue);
+    // Hits per message and how long the queue took to accept it (retries included): what answers wait for.
+    const send = async (body: string, hits: number) => {
+      const started = performance.now();
+      await sendOne(body);
+      record('enqueue.batchHits', hits);
+      record('enqueue.latencyMs', performance.now() - started);
+    };
     hitQueue = new GroupCommitQueue(send, queue, (error, body, hits) => {
       count('enqueue.failedHits', hits);
       // Never silent: the message body is logged whole, so the hits can be replayed onto the queue.

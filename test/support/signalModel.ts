@@ -1,9 +1,10 @@
 /**
  * An independent TypeScript statement of the behaviour signals and IsLikelyBot (docs/ARCHITECTURE.md
  * "Enrichment"), for hits parsed in Id order whose ReceivedAt does not go backwards with Id (late hits see
- * only what was parsed before them, which this model does not try to state).
+ * only what was parsed before them, which this model does not try to state). The distinct counts look at the
+ * latest DISTINCT_LOOKBACK_HITS hits of their window up to the hit (src/enrich/signals.ts says why).
  */
-import type { SignalSettings } from '../../src/enrich/signals.js';
+import { DISTINCT_LOOKBACK_HITS, type SignalSettings } from '../../src/enrich/signals.js';
 
 export interface ModelHit {
   id: number;
@@ -40,6 +41,10 @@ const subnetOf = (ip: string | null): string | null =>
 
 const upTo = (g: ModelHit, h: ModelHit) => g.at < h.at || (g.at === h.at && g.id <= h.id);
 
+/** The latest DISTINCT_LOOKBACK_HITS of a window's hits, by (at, id). */
+const latest = (hits: readonly ModelHit[]) =>
+  [...hits].sort((a, b) => b.at - a.at || b.id - a.id).slice(0, DISTINCT_LOOKBACK_HITS);
+
 export function expectedSignals(all: readonly ModelHit[], h: ModelHit, s: SignalSettings): ModelSignals {
   const sec = 1000;
   const none = {
@@ -62,7 +67,11 @@ export function expectedSignals(all: readonly ModelHit[], h: ModelHit, s: Signal
     const mine = all.filter((g) => g.ip === h.ip && upTo(g, h) && g.at >= h.at - ipWindow);
     const within = (seconds: number) => mine.filter((g) => g.at >= h.at - seconds * sec);
     const fp = within(s.FpWindowSec);
-    const distinct = new Set(fp.map((g) => g.fingerprint).filter((f) => f !== null)).size;
+    const distinct = new Set(
+      latest(fp)
+        .map((g) => g.fingerprint)
+        .filter((f) => f !== null),
+    ).size;
     const rapid = within(s.RapidWindowSec).length;
     const rate = within(s.FpRateWindowSec).length;
     const before = mine.filter((g) => g !== h).map((g) => g.at);
@@ -90,7 +99,7 @@ export function expectedSignals(all: readonly ModelHit[], h: ModelHit, s: Signal
     const hits = all.filter(
       (g) => subnetOf(g.ip) === subnet && upTo(g, h) && g.at >= h.at - s.SubnetWindowSec * sec,
     );
-    const ips = new Set(hits.map((g) => g.ip)).size;
+    const ips = new Set(latest(hits).map((g) => g.ip)).size;
     subnetPart = {
       Srv_SubnetIps: ips,
       Srv_SubnetHits: hits.length,

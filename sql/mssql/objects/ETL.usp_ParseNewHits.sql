@@ -56,45 +56,75 @@ BEGIN
 
   DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   IF @Enrich = 1
-    INSERT INTO ETL.RecentHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash)
-    SELECT bt.Id, bt.IPAddress, CASE WHEN bt.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(bt.IPAddress) - LEN(REPLACE(bt.IPAddress, '.', '')) = 3
-      THEN LEFT(bt.IPAddress, LEN(bt.IPAddress) - CHARINDEX('.', REVERSE(bt.IPAddress))) COLLATE Latin1_General_100_BIN2 END, bt.ReceivedAt,
+  BEGIN
+    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
+    SELECT bt.Id, bt.IPAddress COLLATE Latin1_General_100_BIN2 AS IPAddress, CASE WHEN bt.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(bt.IPAddress) - LEN(REPLACE(bt.IPAddress, '.', '')) = 3
+      THEN LEFT(bt.IPAddress, LEN(bt.IPAddress) - CHARINDEX('.', REVERSE(bt.IPAddress))) COLLATE Latin1_General_100_BIN2 END AS Subnet, bt.ReceivedAt,
       CASE WHEN COALESCE(f.C, f.W, f.A) IS NOT NULL
       THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX),
-        CONCAT(f.C, N'|', f.W, N'|', f.A) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32)) END
+        CONCAT(f.C, N'|', f.W, N'|', f.A) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32)) END AS FpHash
+    INTO #sigNew
     FROM #batch bt
     CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
       [canvasFP] NVARCHAR(MAX) '$."canvasFP"', [webglFP] NVARCHAR(MAX) '$."webglFP"', [audioHash] NVARCHAR(MAX) '$."audioHash"'
     ) j
     CROSS APPLY (SELECT CAST(LEFT(j.[canvasFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS C, CAST(LEFT(j.[webglFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS W, CAST(LEFT(j.[audioHash] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS A) f
-    WHERE bt.IPAddress IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ETL.RecentHit r WHERE r.SourceId = bt.Id);
+    WHERE bt.IPAddress IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
-  -- "Up to the hit": every hit of the look-back at or before it by (ReceivedAt, SourceId), itself included.
-  SELECT bt.Id, CASE WHEN bt.IPAddress IS NULL THEN 0 ELSE 1 END AS HasIp,
-    CASE WHEN k.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    ip.HitsFp, ip.FpDistinct, ip.HitsRapid, ip.HitsRate, ip.PrevAt, sn.SubnetIps, sn.SubnetHits
+    INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
+    SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
+      COALESCE(pi.IpSeq, 0) + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
+      CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(ps.SubnetSeq, 0)
+        + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
+    FROM #sigNew n
+    OUTER APPLY (
+      SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      WHERE s.IPAddress = n.IPAddress AND s.ReceivedAt <= n.ReceivedAt AND (s.ReceivedAt < n.ReceivedAt OR s.SourceId < n.Id)
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+    ) pi
+    OUTER APPLY (
+      SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+      WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND s.ReceivedAt <= n.ReceivedAt AND (s.ReceivedAt < n.ReceivedAt OR s.SourceId < n.Id)
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+    ) ps;
+  END;
+
+  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
+  -- in ETL.SignalHit now).
+  SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
+    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsFp,
+    (SELECT COUNT(DISTINCT x.V) FROM (
+          SELECT TOP (32) s.FpHash AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+          WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
+            AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) AS FpDistinct,
+    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsRapid,
+    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsRate,
+    (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId < bt.Id)
+        AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
+    CASE WHEN me.Subnet IS NOT NULL
+      THEN (SELECT COUNT(DISTINCT x.V) FROM (
+          SELECT TOP (32) s.IPAddress AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+          WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
+            AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END AS SubnetIps,
+    CASE WHEN me.Subnet IS NOT NULL
+      THEN GREATEST(me.SubnetSeq - (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+        WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1)
+    END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  CROSS APPLY (SELECT CASE WHEN bt.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(bt.IPAddress) - LEN(REPLACE(bt.IPAddress, '.', '')) = 3
-      THEN LEFT(bt.IPAddress, LEN(bt.IPAddress) - CHARINDEX('.', REVERSE(bt.IPAddress))) COLLATE Latin1_General_100_BIN2 END AS Subnet) k
-  OUTER APPLY (
-    SELECT
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsFp,
-      COUNT(DISTINCT CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN s.FpHash END)
-        AS FpDistinct,
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsRapid,
-      SUM(CASE WHEN s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END) AS HitsRate,
-      MAX(CASE WHEN s.SourceId <> bt.Id THEN s.ReceivedAt END) AS PrevAt
-    FROM ETL.RecentHit s
-    WHERE bt.IPAddress IS NOT NULL AND s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
-      AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-  ) ip
-  OUTER APPLY (
-    SELECT COUNT(DISTINCT s.IPAddress) AS SubnetIps, COUNT(*) AS SubnetHits
-    FROM ETL.RecentHit s
-    WHERE k.Subnet IS NOT NULL AND s.Subnet = k.Subnet
-      AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt) AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-  ) sn
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 
@@ -552,9 +582,9 @@ BEGIN
   WHERE ProcessName = 'ParseNewHits';
   IF @Enrich = 1
   BEGIN
-    DECLARE @newest DATETIME2(3) = (SELECT MAX(ReceivedAt) FROM ETL.RecentHit);
-    DELETE FROM ETL.RecentHit
-    WHERE ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + 3600), @newest);
+    DECLARE @newest DATETIME2(3) = (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC);
+    DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
+    WHERE s.ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + 3600), @newest);
   END;
   COMMIT TRANSACTION;
 

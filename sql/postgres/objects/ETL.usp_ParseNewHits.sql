@@ -22,7 +22,11 @@ RETURNS TABLE (
 -- A batch of 10,000 rows holds ~55 MB of decoded params: enough work_mem keeps it off temporary files.
 -- Memoize would hash each row's whole params document to cache the client params of identical ones: never
 -- worth it here.
-LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off AS $fn$
+-- No sequential scans, bitmap scans or sorts where an ordered index scan can do: the signals' reads are
+-- ORDER BY … LIMIT seeks whose bound must come from the index, whatever the (possibly stale) statistics
+-- estimate (a bitmap scan and sort would read the whole window; scripts/sqlgen/postgresSignals.ts).
+LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;
@@ -41,7 +45,7 @@ DECLARE
   rate_window interval := "FpRateWindowSec" * interval '1 second';
   high_rate_hits integer := "FpHighRateHits";
   bot_threshold integer := "BotScoreThreshold";
-  -- One scan of an IP's recent hits serves every per-IP window.
+  -- The previous hit of an address counts within the longest per-address window.
   ip_window interval := GREATEST("FpWindowSec", "RapidWindowSec", "FpRateWindowSec") * interval '1 second';
   keep_window interval := (GREATEST("FpWindowSec", "RapidWindowSec", "FpRateWindowSec",
     "SubnetWindowSec") + 3600) * interval '1 second';
@@ -59,22 +63,43 @@ BEGIN
   END IF;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
   IF enrich THEN
-    INSERT INTO "ETL"."RecentHit" ("SourceId", "IPAddress", "Subnet", "ReceivedAt", "FpHash")
-    SELECT t."Id", t."IPAddress", CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
-      THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END, t."ReceivedAt",
-      CASE WHEN COALESCE(f.c, f.w, f.a) IS NOT NULL
-      THEN sha256(convert_to(concat(f.c, '|', f.w, '|', f.a), 'UTF8')) END
+    -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
+    -- running while the statement inserts would step over every index entry this batch has added so far.
+    INSERT INTO "ETL"."SignalHit"
+    SELECT (r.h).* FROM (SELECT unnest(array_agg(v.h)) AS h FROM (SELECT ROW(n."Id", n."IPAddress", n.subnet,
+      n."ReceivedAt", n.fp_hash,
+      COALESCE(pi."IpSeq", 0) + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
+      CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
+        + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
-      SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
-      FROM "PiXL"."Test" t
-      WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
-      ORDER BY t."TxId", t."Id"
-      LIMIT "BatchSize"
-    ) t
-    CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j("canvasFP" text, "webglFP" text, "audioHash" text)
-    CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END AS c, CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END AS w, CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END AS a) f
-    WHERE t."IPAddress" IS NOT NULL
-    ON CONFLICT ("SourceId") DO NOTHING;
+      SELECT t."Id", t."IPAddress", CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
+      THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END AS subnet, t."ReceivedAt",
+        CASE WHEN COALESCE(f.c, f.w, f.a) IS NOT NULL
+      THEN sha256(convert_to(concat(f.c, '|', f.w, '|', f.a), 'UTF8')) END AS fp_hash
+      FROM (
+        SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
+        FROM "PiXL"."Test" t
+        WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
+        ORDER BY t."TxId", t."Id"
+        LIMIT "BatchSize"
+      ) t
+      CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j("canvasFP" text, "webglFP" text, "audioHash" text)
+      CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END AS c, CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END AS w, CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END AS a) f
+      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+      -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
+      LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
+      WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
+    ) n
+    LEFT JOIN LATERAL (
+      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) pi ON true
+    LEFT JOIN LATERAL (
+      SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+      WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) ps ON n.subnet IS NOT NULL) v) r;
   END IF;
 
   RETURN QUERY
@@ -107,28 +132,40 @@ BEGIN
     LIMIT "BatchSize"
   ),
   sig AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, k.subnet IS NOT NULL AS has_subnet,
-      ip.hits_fp, ip.fp_distinct, ip.hits_rapid, ip.hits_rate, ip.prev_at, sn.subnet_ips, sn.subnet_hits
+    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, me."Subnet" IS NOT NULL AS has_subnet,
+      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_fp,
+      (SELECT count(DISTINCT x.v) FROM (
+          SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) AS fp_distinct,
+      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rapid,
+      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rate,
+      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
+          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
+      CASE WHEN me."Subnet" IS NOT NULL
+        THEN (SELECT count(DISTINCT x.v) FROM (
+          SELECT s."IPAddress" AS v FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = me."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END AS subnet_ips,
+      GREATEST(me."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+        WHERE s."Subnet" = me."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS subnet_hits
     FROM batch b
-    CROSS JOIN LATERAL (SELECT CASE WHEN b."IPAddress" !~ '[^0-9.]' AND length(b."IPAddress") - length(replace(b."IPAddress", '.', '')) = 3
-      THEN left(b."IPAddress", length(b."IPAddress") - strpos(reverse(b."IPAddress"), '.')) END AS subnet) k
-    LEFT JOIN LATERAL (
-      SELECT
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - fp_window) AS hits_fp,
-        count(DISTINCT s."FpHash") FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - fp_window) AS fp_distinct,
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - rapid_window) AS hits_rapid,
-        count(*) FILTER (WHERE s."ReceivedAt" >= b."ReceivedAt" - rate_window) AS hits_rate,
-        max(s."ReceivedAt") FILTER (WHERE s."SourceId" <> b."Id") AS prev_at
-      FROM "ETL"."RecentHit" s
-      WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-    ) ip ON b."IPAddress" IS NOT NULL
-    LEFT JOIN LATERAL (
-      SELECT count(DISTINCT s."IPAddress") AS subnet_ips, count(*) AS subnet_hits
-      FROM "ETL"."RecentHit" s
-      WHERE s."Subnet" = k.subnet AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-        AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-    ) sn ON k.subnet IS NOT NULL
+    -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
+    -- key lookup per hit and never a join over the whole look-back.
+    CROSS JOIN LATERAL (
+      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
+    ) me
     WHERE enrich
   ),
   parsed AS (
@@ -409,8 +446,10 @@ BEGIN
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer;
   IF enrich THEN
-    DELETE FROM "ETL"."RecentHit" r
-    WHERE r."ReceivedAt" < (SELECT max(x."ReceivedAt") FROM "ETL"."RecentHit" x) - keep_window;
+    DELETE FROM "ETL"."SignalHit" r
+    WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
+      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
+      - keep_window);
   END IF;
 END
 $fn$;

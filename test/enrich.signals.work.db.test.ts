@@ -1,0 +1,97 @@
+/**
+ * The signals' work per hit does not grow with the traffic of the hit's address: counted inside PostgreSQL
+ * (index entries and buffers ETL.SignalHit served, from the statistics counters), not timed. A flood from one
+ * address reads the same per hit whether the address already had 600 or 1,800 hits in the window (reading the
+ * window, as the parse once did, grows with it), and at most the two distinct counts' look-backs
+ * (src/enrich/signals.ts DISTINCT_LOOKBACK_HITS index entries each, on a page or two) more than traffic spread
+ * over many addresses and /24s. PostgreSQL only: the counters are its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
+import { DISTINCT_LOOKBACK_HITS } from '../src/enrich/signals.js';
+import { toHitRow } from '../src/writer/hitRows.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+import { parseBatch } from './support/parseBatch.js';
+
+const BATCH = 200;
+const MEASURED = 600;
+const T0 = Date.parse('2026-03-01T00:00:00.000Z');
+const postgres = enginesUnderTest().filter((e) => e.name === 'postgres');
+
+interface Work {
+  entries: number;
+  buffers: number;
+}
+
+describe.each(postgres)('work of the signals per hit on $name', (engine) => {
+  let t: TestDatabase;
+  let parser: PostgresWarehouse;
+  let next = 0;
+
+  beforeAll(async () => {
+    t = await engine.create();
+    parser = new PostgresWarehouse(t.connectionString, 1);
+  });
+  afterAll(async () => {
+    await parser?.close();
+    await t?.drop();
+  });
+
+  async function counters(): Promise<Work> {
+    const [row] = await t.db.query<{ entries: string; buffers: string }>(`
+      SELECT (SELECT COALESCE(sum(idx_tup_read), 0) FROM pg_stat_user_indexes
+          WHERE relid = '"ETL"."SignalHit"'::regclass) AS entries,
+        (SELECT heap_blks_hit + heap_blks_read + COALESCE(idx_blks_hit, 0) + COALESCE(idx_blks_read, 0)
+          FROM pg_statio_user_tables WHERE relid = '"ETL"."SignalHit"'::regclass) AS buffers`);
+    return { entries: Number(row?.entries), buffers: Number(row?.buffers) };
+  }
+
+  /** Lands hits 100 ms apart from the addresses given, parses them, and returns the work per hit. */
+  async function landAndParse(ips: (i: number) => string, count: number): Promise<Work> {
+    const rows = Array.from({ length: count }, () => {
+      const i = next++;
+      return toHitRow(
+        makeHit({
+          ip: ips(i),
+          queryString: `canvasFP=c${i % 7}&webglFP=w&audioHash=a&sw=1920`,
+          receivedAt: new Date(T0 + i * 100).toISOString(),
+        }),
+      );
+    });
+    for (let i = 0; i < rows.length; i += 500) await t.db.insertHits(rows.slice(i, i + 500));
+    const before = await counters();
+    let parsed = 0;
+    while (parsed < count) parsed += (await parseBatch(parser, BATCH)).rowsParsed;
+    // The backend reports its counters when idle, at most once a second, unless told to now.
+    await parser.query('SELECT pg_stat_force_next_flush()');
+    let after = await counters();
+    for (let tries = 0; tries < 50 && after.entries === before.entries; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await counters();
+    }
+    return {
+      entries: (after.entries - before.entries) / count,
+      buffers: (after.buffers - before.buffers) / count,
+    };
+  }
+
+  it('reads as much per hit for a long flood from one address as for a short one, and little more than for spread traffic', async () => {
+    // Every hit from its own address in its own /24.
+    const spread = await landAndParse((i) => `10.${(i >> 8) & 255}.${i & 255}.9`, MEASURED);
+    const flood = () => '198.51.100.7';
+    await landAndParse(flood, 600);
+    const early = await landAndParse(flood, MEASURED);
+    await landAndParse(flood, 600);
+    const late = await landAndParse(flood, MEASURED);
+    const report = { spread, early, late };
+    // Reading the window would read ~1,000 and then ~2,000 entries per hit here.
+    expect(late.entries, JSON.stringify(report)).toBeLessThanOrEqual(early.entries * 1.1);
+    expect(late.entries, JSON.stringify(report)).toBeLessThanOrEqual(
+      spread.entries + 2 * DISTINCT_LOOKBACK_HITS + 2,
+    );
+    expect(late.buffers, JSON.stringify(report)).toBeLessThanOrEqual(early.buffers * 1.1);
+    // Measured: 35 buffers per spread hit, 43 per flood hit.
+    expect(late.buffers, JSON.stringify(report)).toBeLessThanOrEqual(spread.buffers * 1.35);
+  }, 120_000);
+});
