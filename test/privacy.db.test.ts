@@ -272,6 +272,11 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     expect(result.removed.AutoConsumer).toBe(1);
     expect(result.removed.Device).toBe(1); // x-laptop; x-phone is still y's device
     expect(result.removed.IP).toBe(1); // 192.0.2.11
+    // Nor is the address left in the behaviour signals' look-back.
+    const [look] = await t.db.query(
+      `SELECT COUNT(*) AS n FROM ${q('ETL.SignalHit')} WHERE ${q('IPAddress')} = '192.0.2.11'`,
+    );
+    expect(Number(look?.n)).toBe(0);
 
     // No table holds the address or its hash, except the audit and the suppression list, which hold the hash.
     expect(await tablesHolding([email, hash])).toEqual(['PiXL.ErasureRequest', 'PiXL.ErasureSuppression']);

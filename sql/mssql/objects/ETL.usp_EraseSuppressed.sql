@@ -40,6 +40,7 @@ BEGIN
 
   DELETE mv FROM PiXL.MatchVisit AS mv JOIN #suppressed AS x ON x.VisitID = mv.VisitID;
   DELETE r FROM ETL.RecentHit AS r JOIN #suppressed AS x ON x.VisitID = r.SourceId;
+  DELETE r FROM ETL.SignalHit AS r JOIN #suppressed AS x ON x.VisitID = r.SourceId;
   DELETE p FROM PiXL.Parsed AS p JOIN #suppressed AS x ON x.VisitID = p.SourceId;
   DELETE v FROM PiXL.Visit AS v JOIN #suppressed AS x ON x.VisitID = v.VisitID;
   DELETE t FROM PiXL.Test AS t JOIN #suppressed AS x ON x.VisitID = t.Id;

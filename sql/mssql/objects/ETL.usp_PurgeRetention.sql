@@ -82,6 +82,8 @@ BEGIN
   SET @nMv = @@ROWCOUNT;
   DELETE r FROM ETL.RecentHit AS r JOIN #visit AS x ON x.VisitID = r.SourceId;
   SET @nRecent = @@ROWCOUNT;
+  DELETE r FROM ETL.SignalHit AS r JOIN #visit AS x ON x.VisitID = r.SourceId;
+  SET @nRecent += @@ROWCOUNT;
   DELETE p FROM PiXL.Parsed AS p JOIN #visit AS x ON x.VisitID = p.SourceId;
   SET @nParsed = @@ROWCOUNT;
   DELETE t FROM PiXL.Test AS t JOIN #visit AS x ON x.VisitID = t.Id;

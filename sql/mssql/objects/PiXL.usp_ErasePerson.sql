@@ -105,8 +105,11 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM PiXL.Match AS m WHERE m.IndividualKey = vr.IndividualKey);
   SET @nVisitor = @@ROWCOUNT;
 
+  -- The signals' look-back (ETL.SignalHit since 0053, ETL.RecentHit before), counted together.
   DELETE r FROM ETL.RecentHit AS r JOIN #hit AS x ON x.Id = r.SourceId;
   SET @nRecent = @@ROWCOUNT;
+  DELETE r FROM ETL.SignalHit AS r JOIN #hit AS x ON x.Id = r.SourceId;
+  SET @nRecent += @@ROWCOUNT;
   DELETE p FROM PiXL.Parsed AS p JOIN #hit AS x ON x.Id = p.SourceId;
   SET @nParsed = @@ROWCOUNT;
   DELETE v FROM PiXL.Visit AS v JOIN #hit AS x ON x.Id = v.VisitID;

@@ -38,6 +38,7 @@ BEGIN
 
   DELETE FROM "PiXL"."MatchVisit" mv USING suppressed_hit x WHERE mv."VisitID" = x."VisitID";
   DELETE FROM "ETL"."RecentHit" r USING suppressed_hit x WHERE r."SourceId" = x."VisitID";
+  DELETE FROM "ETL"."SignalHit" r USING suppressed_hit x WHERE r."SourceId" = x."VisitID";
   DELETE FROM "PiXL"."Parsed" p USING suppressed_hit x WHERE p."SourceId" = x."VisitID";
   DELETE FROM "PiXL"."Visit" v USING suppressed_hit x WHERE v."VisitID" = x."VisitID";
   DELETE FROM "PiXL"."Test" t USING suppressed_hit x WHERE t."Id" = x."VisitID";

@@ -79,6 +79,9 @@ BEGIN
   GET DIAGNOSTICS n_mv = ROW_COUNT;
   DELETE FROM "ETL"."RecentHit" r USING retention_visit x WHERE r."SourceId" = x."VisitID";
   GET DIAGNOSTICS n_recent = ROW_COUNT;
+  DELETE FROM "ETL"."SignalHit" r USING retention_visit x WHERE r."SourceId" = x."VisitID";
+  GET DIAGNOSTICS n = ROW_COUNT;
+  n_recent := n_recent + n;
   DELETE FROM "PiXL"."Parsed" p USING retention_visit x WHERE p."SourceId" = x."VisitID";
   GET DIAGNOSTICS n_parsed = ROW_COUNT;
   DELETE FROM "PiXL"."Test" t USING retention_visit x WHERE t."Id" = x."VisitID";

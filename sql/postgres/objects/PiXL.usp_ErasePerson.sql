@@ -119,8 +119,12 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM "PiXL"."Match" m WHERE m."IndividualKey" = vr."IndividualKey");
   GET DIAGNOSTICS n_visitor = ROW_COUNT;
 
+  -- The signals' look-back (ETL.SignalHit since 0053, ETL.RecentHit before), counted together.
   DELETE FROM "ETL"."RecentHit" r USING erase_hit x WHERE r."SourceId" = x."Id";
   GET DIAGNOSTICS n_recent = ROW_COUNT;
+  DELETE FROM "ETL"."SignalHit" r USING erase_hit x WHERE r."SourceId" = x."Id";
+  GET DIAGNOSTICS v_id = ROW_COUNT;
+  n_recent := n_recent + v_id;
   DELETE FROM "PiXL"."Parsed" p USING erase_hit x WHERE p."SourceId" = x."Id";
   GET DIAGNOSTICS n_parsed = ROW_COUNT;
   DELETE FROM "PiXL"."Visit" v USING erase_hit x WHERE v."VisitID" = x."Id";
