@@ -169,6 +169,9 @@ const envObject = z.object({
   ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
   ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
   ETL_CLASSIFY_BATCH_SIZE: int(50_000, 1, 1_000_000),
+  // Rows per ETL.usp_PurgeRetention call: below SQL Server's lock escalation threshold (5,000 locks), so
+  // purging old rows never locks the whole raw table against the writer.
+  ETL_RETENTION_BATCH_SIZE: int(2000, 1, 4000),
   // Behaviour signals and bot flags computed by the parse (src/enrich/signals.ts; reference §4 defaults).
   SIGNALS_ENABLED: bool(SIGNAL_DEFAULTS.Enrich),
   SIGNAL_SUBNET_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.SubnetWindowSec, 1, 86_400),
@@ -275,6 +278,7 @@ const envSchema = envObject.transform((env, ctx) => {
       timeBudgetMs: env.ETL_TIME_BUDGET_MS,
       matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
       classifyBatchSize: env.ETL_CLASSIFY_BATCH_SIZE,
+      retentionBatchSize: env.ETL_RETENTION_BATCH_SIZE,
       signals: {
         Enrich: env.SIGNALS_ENABLED,
         SubnetWindowSec: env.SIGNAL_SUBNET_WINDOW_SECONDS,

@@ -18,6 +18,7 @@ import {
   signalStatementsTsql,
   signalValuesTsql,
 } from './mssqlSignals.js';
+import { mssqlBatchOptOut, mssqlPersonHashes, mssqlVisitJoins } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const b = quoteIdent;
@@ -148,7 +149,8 @@ BEGIN
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
-    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
+    ${mssqlBatchOptOut}
   INTO #batch
   FROM PiXL.Test t
   WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
@@ -233,10 +235,14 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   FROM #ips n
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
-  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail)
-  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt, CAST(p.ClientParamsJson AS JSON),
-    p.MatchEmail
+  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
+    PrivacyOptOut, EmailSha256, MatchHid)
+  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt,
+    CASE WHEN bt.OptOut = 0 THEN CAST(p.ClientParamsJson AS JSON) END, CASE WHEN bt.OptOut = 0 THEN p.MatchEmail END,
+    bt.OptOut,
+${mssqlPersonHashes}
   FROM #parsed p
+${mssqlVisitJoins}
   LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash
   LEFT JOIN PiXL.IP i ON i.IPAddress = p.IPAddress
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId);

@@ -14,6 +14,7 @@ import {
   signalParameters,
   signalValues,
 } from './postgresSignals.js';
+import { postgresBatchOptOut, postgresPersonHashes } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
 
 const q = quoteIdent;
@@ -162,7 +163,8 @@ ${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v))}
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
+      ${postgresBatchOptOut}
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -220,10 +222,13 @@ ${signalJoins()}
   ),
   visits AS (
     INSERT INTO "PiXL"."Visit" (
-      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
+      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
+      "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
-    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
-      left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
+      CASE WHEN NOT b.opt_out THEN b.client_params END,
+      CASE WHEN NOT b.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, b.opt_out,
+${postgresPersonHashes}
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"

@@ -3,6 +3,7 @@
  * the caller is handed an engine and never switches on its name).
  */
 import type { DatabaseEngine } from '../config.js';
+import type { PrivacyRow } from '../privacy/settings.js';
 
 /** One row of PiXL.Test as the writer lands it. */
 export interface HitRow {
@@ -239,6 +240,13 @@ export interface Warehouse {
     columns: readonly BulkColumn[],
     rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
   ): Promise<number>;
+  /** The stored privacy settings: one row per PiXL.Company (pixelId null) and per PiXL.Config. */
+  readPrivacySettings(): Promise<PrivacyRow[]>;
+  /**
+   * A company's export (PiXL.CompanyExport): its resolved visits that did not opt out, and nothing of any other
+   * company, whatever devices and addresses they share.
+   */
+  exportCompany(companyId: string): Promise<Row[]>;
   /** Runs `work` while holding a named, database-wide exclusive lock. */
   withLock<T>(lockName: string, work: () => Promise<T>): Promise<T>;
   /** Runs `work` under the lock if no one holds it now; otherwise returns `{ ran: false }` at once. */

@@ -4,6 +4,8 @@ export const PROCEDURES = {
   parse: 'ETL.usp_ParseNewHits',
   classify: 'ETL.usp_ClassifyIPs',
   match: 'ETL.usp_MatchVisits',
+  retention: 'ETL.usp_PurgeRetention',
+  erase: 'PiXL.usp_ErasePerson',
 } as const;
 
 /** A numeric result column as a number, or null when the procedure returned none. */

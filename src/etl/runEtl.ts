@@ -3,7 +3,8 @@
  * in batches until it reports a short batch (caught up) or the pass's time budget is spent. Every step runs
  * at least one batch, so a parse backlog cannot starve the match step. A step whose procedure does not exist
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
- * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on).
+ * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
+ * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
  * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
  * could otherwise deadlock).
  */
@@ -28,6 +29,7 @@ export interface EtlSettings {
   timeBudgetMs: number;
   matchBatchSize: number;
   classifyBatchSize?: number;
+  retentionBatchSize?: number;
   /** Thresholds of the behaviour signals (procedure defaults when absent). */
   signals?: SignalSettings;
 }
@@ -65,7 +67,19 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
       rowsColumn: 'RowsProcessed',
       optional: true,
     },
+    retentionStep(s.retentionBatchSize ?? 2000),
   ];
+}
+
+/** Deletes what is older than its pixel's retention (also run alone by `npm run data:retention`). */
+export function retentionStep(batchSize: number): EtlStep {
+  return {
+    name: 'retention',
+    procedure: PROCEDURES.retention,
+    batchSize,
+    rowsColumn: 'VisitsPurged',
+    optional: true,
+  };
 }
 
 function describe(row: Row): string {

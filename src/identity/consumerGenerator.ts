@@ -99,7 +99,7 @@ function pickDomain(u: number): string {
     x -= weight;
     if (x < 0) return domain;
   }
-  return EMAIL_DOMAINS[0]?.[0] ?? 'gmail.com';
+  return EMAIL_DOMAINS[0]?.[0] ?? 'example.com';
 }
 
 /** 35 characters of [0-9A-Z], like the production file's keys. */
@@ -200,7 +200,7 @@ export class ConsumerGenerator {
         local = `${f[0]}${l}${year}`;
         break;
     }
-    // A few people share a common address like john.smith@gmail.com: unrelated records, one email.
+    // A few people share a common address like john.smith@example.com: unrelated records, one email.
     if (p % 997 === 0) local = `${f}.${l}`;
     return `${local}@${pickDomain(r.next())}`;
   }

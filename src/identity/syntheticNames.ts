@@ -4,6 +4,7 @@
  * bad edit of the data fails here rather than as odd consumers.
  */
 import { z } from 'zod';
+import { isReservedDomain } from './reservedDomains.js';
 import data from './syntheticNames.json' with { type: 'json' };
 
 const words = z.array(z.string().min(1)).min(1);
@@ -18,8 +19,15 @@ const lists = z
     cities: z
       .array(z.tuple([z.string(), z.string().length(2), z.string().length(3), z.string().length(3)]))
       .min(1),
-    /** Domain and its relative share. */
-    emailDomains: z.array(z.tuple([z.string(), z.number().positive()])).min(1),
+    /** Domain and its relative share; reserved names only, so no generated address is a real person's. */
+    emailDomains: z
+      .array(
+        z.tuple([
+          z.string().refine(isReservedDomain, 'must be a reserved domain (src/identity/reservedDomains.ts)'),
+          z.number().positive(),
+        ]),
+      )
+      .min(1),
     junkEmails: words,
   })
   .parse(data);

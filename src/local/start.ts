@@ -8,9 +8,10 @@ import { resolve } from 'node:path';
 import { type LocalRun, localRunFile, parseLocalSettings, parseSettings, SettingsError } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { openWarehouse } from '../db/open.js';
-import { seededEmail, seedLocalConsumers } from '../identity/seedConsumers.js';
+import { seedLocalConsumers } from '../identity/seedConsumers.js';
 import { PROJECT_ROOT } from '../runtime/paths.js';
 import { startAzuriteQueue } from './azurite.js';
+import { demoEmailFor } from './demoEmail.js';
 import { startEmbeddedPostgres } from './embeddedPostgres.js';
 import { startLocalHost } from './host.js';
 
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     // A small synthetic consumer file, so a local hit with a known email resolves to an identity.
     await seedLocalConsumers(db, local.LOCAL_SEED_CONSUMERS, log);
     await db.close();
-    const demoEmail = local.LOCAL_SEED_CONSUMERS > 0 ? seededEmail() : 'a@b.com';
+    const demoEmail = demoEmailFor(local.LOCAL_SEED_CONSUMERS);
 
     const host = await startLocalHost(settings, { port: local.LOCAL_HTTP_PORT });
     stops.unshift(host.stop);

@@ -9,6 +9,7 @@
  *   is idempotent on HitId.
  */
 import type { Warehouse } from '../db/types.js';
+import { applyPrivacyToRows } from '../privacy/applyPrivacy.js';
 import { decodeHitMessage } from '../queue/hitMessage.js';
 import { toHitRow } from './hitRows.js';
 
@@ -37,7 +38,8 @@ export async function writeHitMessage(
   const hitIds = rows.map((r) => r.hitId);
   const knownBots = rows.reduce((n, r) => n + (r.isKnownBot ? 1 : 0), 0);
   try {
-    inserted = await db.insertHits(rows);
+    // Addresses truncated and opted-out hits' client params dropped before anything is stored (src/privacy/).
+    inserted = await db.insertHits(await applyPrivacyToRows(db, rows));
   } catch (error) {
     if (!db.isTransientError(error)) throw error;
     await requeue(typeof payload === 'string' ? payload : Buffer.from(payload as Buffer).toString('utf8'));

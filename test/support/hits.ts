@@ -10,7 +10,7 @@ export function makeHit(overrides: Partial<CapturedHit> = {}): CapturedHit {
     pixelId: '1',
     ip: '203.0.113.7',
     requestPath: '/api/12800/1_SMART.GIF',
-    queryString: 'sw=1920&sh=1080&tz=Europe%2FParis&_cp_email=a%40b.com',
+    queryString: 'sw=1920&sh=1080&tz=Europe%2FParis&_cp_email=a%40example.org',
     queryTruncated: false,
     headers: { 'User-Agent': 'Mozilla/5.0 test', 'Accept-Language': 'fr-FR' },
     userAgent: 'Mozilla/5.0 test',

@@ -2,6 +2,8 @@
 -- PiXL.IP now says is in a datacenter (the classify step runs between parse and match, so the first hit of a
 -- new address is caught too), is not matched when its pixel's PiXL.Config.ExcludeBots is on. It still counts
 -- as processed: the watermark passes it, and a later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
+-- Privacy (0070, docs/PRIVACY.md): a visit whose hit opted out (PrivacyOptOut) is never a candidate, and the
+-- visits of erased people are erased by ETL.usp_EraseSuppressed before the batch is matched.
 
 -- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
 -- Candidates: the pixel's Config.MatchEmail is on (no Config row = on), the visit is not a likely bot while the
@@ -24,7 +26,7 @@ BEGIN
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE @lock INT, @lastSeq BIGINT, @lastConsumer BIGINT, @consumerMax BIGINT,
     @now DATETIME2(3) = SYSUTCDATETIME(), @rows INT = 0, @matched INT = 0, @late INT = 0,
-    @fromId BIGINT, @toId BIGINT, @toSeq BIGINT;
+    @fromId BIGINT, @toId BIGINT, @toSeq BIGINT, @upperSeq BIGINT;
 
   BEGIN TRANSACTION;
   EXEC @lock = sp_getapplock @Resource = N'ETL.usp_MatchVisits', @LockMode = N'Exclusive',
@@ -128,18 +130,26 @@ BEGIN
     SELECT @late = COUNT(*) FROM #late;
   END;
 
-  -- 2. The batch and its candidates.
+  -- 2. The batch is the next @BatchSize visits. Those of erased people are erased, not matched
+  -- (docs/PRIVACY.md); the watermark still passes them.
+  SELECT @upperSeq = MAX(x.MatchSeq)
+  FROM (SELECT TOP (@BatchSize) v.MatchSeq FROM PiXL.Visit AS v WHERE v.MatchSeq > @lastSeq ORDER BY v.MatchSeq) AS x;
+  IF @upperSeq IS NOT NULL
+    EXEC ETL.usp_EraseSuppressed @AfterSeq = @lastSeq, @UpToSeq = @upperSeq;
+
+  -- 3. The batch and its candidates. A visit whose hit opted out (PrivacyOptOut) is never a candidate.
   INSERT INTO #batch (MatchSeq, VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, Email, Hid, MatchOn)
   SELECT TOP (@BatchSize) v.MatchSeq, v.VisitID, v.CompanyID, v.PiXLID, v.DeviceId, v.IpId, v.ReceivedAt,
     PiXL.NormaliseEmail(v.MatchEmail),
     LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM JSON_VALUE(v.ClientParamsJson, '$.hid'))),
-    CASE WHEN cfg.MatchEmail = 0 OR (cfg.ExcludeBots = 1 AND (p.IsLikelyBot = 1 OR ipr.IsDatacenter = 1))
+    CASE WHEN cfg.MatchEmail = 0 OR v.PrivacyOptOut = 1
+      OR (cfg.ExcludeBots = 1 AND (p.IsLikelyBot = 1 OR ipr.IsDatacenter = 1))
       THEN 0 ELSE 1 END
   FROM PiXL.Visit AS v
   LEFT JOIN PiXL.Config AS cfg ON cfg.CompanyID = v.CompanyID AND cfg.PiXLID = v.PiXLID
   LEFT JOIN PiXL.Parsed AS p ON p.SourceId = v.VisitID
   LEFT JOIN PiXL.IP AS ipr ON ipr.IpId = v.IpId
-  WHERE v.MatchSeq > @lastSeq
+  WHERE v.MatchSeq > @lastSeq AND v.MatchSeq <= @upperSeq
   ORDER BY v.MatchSeq;
 
   SELECT @rows = COUNT(*), @fromId = MIN(VisitID), @toId = MAX(VisitID), @toSeq = MAX(MatchSeq) FROM #batch;
@@ -162,7 +172,7 @@ BEGIN
     WHERE mv.VisitID BETWEEN @fromId AND @toId AND mv.VisitID = c.VisitID AND mv.MatchType = c.MatchType
   );
 
-  -- 3. Newest consumer record per key: one index seek each.
+  -- 4. Newest consumer record per key: one index seek each.
   UPDATE c SET IndividualKey = f.IndividualKey, AddressKey = f.AddressKey
   FROM #cand AS c
   CROSS APPLY (
@@ -179,7 +189,7 @@ BEGIN
   ) AS f
   WHERE c.MatchType = 'email_hash';
 
-  -- 4. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
+  -- 5. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
   INSERT INTO #agg (CompanyID, PiXLID, MatchType, MatchKey, IndividualKey, AddressKey, DeviceId, IpId,
     FirstVisitID, LatestVisitID, FirstSeen, LastSeen, Hits)
   SELECT g.CompanyID, g.PiXLID, g.MatchType, g.MatchKey, g.IndividualKey, g.AddressKey, lt.DeviceId, lt.IpId,
@@ -227,7 +237,7 @@ BEGIN
     WHERE m.CompanyID = a.CompanyID AND m.PiXLID = a.PiXLID AND m.MatchType = a.MatchType AND m.MatchKey = a.MatchKey
   );
 
-  -- 5. Link each candidate visit to its match.
+  -- 6. Link each candidate visit to its match.
   UPDATE c SET MatchId = m.MatchId
   FROM #cand AS c
   JOIN PiXL.Match AS m ON m.CompanyID = c.CompanyID AND m.PiXLID = c.PiXLID AND m.MatchType = c.MatchType
@@ -239,7 +249,7 @@ BEGIN
   FROM #cand AS c JOIN PiXL.Match AS m ON m.MatchId = c.MatchId
   WHERE m.IndividualKey IS NOT NULL;
 
-  -- 6. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
+  -- 7. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
   INSERT INTO #seen (IndividualKey, DeviceId, ReceivedAt)
   SELECT m.IndividualKey, c.DeviceId, c.ReceivedAt
   FROM #cand AS c JOIN PiXL.Match AS m ON m.MatchId = c.MatchId
@@ -282,9 +292,9 @@ BEGIN
   ) AS s
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.VisitorDevice AS vd WHERE vd.VisitorId = s.VisitorId AND vd.DeviceId = s.DeviceId);
 
-  -- 7. Watermark.
+  -- 8. Watermark.
   UPDATE ETL.MatchWatermark SET
-    LastMatchSeq = ISNULL(@toSeq, @lastSeq),
+    LastMatchSeq = COALESCE(@upperSeq, @toSeq, @lastSeq),
     LastProcessedId = CASE WHEN @toId > LastProcessedId THEN @toId ELSE LastProcessedId END,
     ConsumerRecordId = CASE WHEN @consumerMax > @lastConsumer THEN @consumerMax ELSE @lastConsumer END,
     LastRunAt = @now,

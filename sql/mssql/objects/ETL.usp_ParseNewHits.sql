@@ -38,7 +38,17 @@ BEGIN
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
-    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson
+    t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
+    CAST(CASE
+      WHEN TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) = N'1'
+        AND (COALESCE((SELECT co.HonorGPC FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 1) = 1
+          OR COALESCE((SELECT cf.HonorGPC FROM PiXL.Config AS cf
+            WHERE cf.CompanyID = t.CompanyID AND cf.PiXLID = t.PiXLID), 0) = 1) THEN 1
+      WHEN TRIM(JSON_VALUE(t.HeadersJson, '$.DNT')) = N'1'
+        AND (COALESCE((SELECT co.HonorDNT FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 0) = 1
+          OR COALESCE((SELECT cf.HonorDNT FROM PiXL.Config AS cf
+            WHERE cf.CompanyID = t.CompanyID AND cf.PiXLID = t.PiXLID), 0) = 1) THEN 1
+      ELSE 0 END AS BIT) AS OptOut
   INTO #batch
   FROM PiXL.Test t
   WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
@@ -543,10 +553,18 @@ BEGIN
   FROM #ips n
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
-  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail)
-  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt, CAST(p.ClientParamsJson AS JSON),
-    p.MatchEmail
+  INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
+    PrivacyOptOut, EmailSha256, MatchHid)
+  SELECT p.SourceId, p.CompanyID, p.PiXLID, d.DeviceId, i.IpId, p.ReceivedAt,
+    CASE WHEN bt.OptOut = 0 THEN CAST(p.ClientParamsJson AS JSON) END, CASE WHEN bt.OptOut = 0 THEN p.MatchEmail END,
+    bt.OptOut,
+    CASE WHEN bt.OptOut = 0 THEN PiXL.EmailSha256(p.MatchEmail) END,
+    CASE WHEN bt.OptOut = 0 AND LEN(h.Hid) = 64 AND h.Hid COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9a-f]%'
+      THEN CONVERT(CHAR(64), h.Hid) END
   FROM #parsed p
+  JOIN #batch bt ON bt.Id = p.SourceId
+  CROSS APPLY (SELECT LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13))
+    FROM JSON_VALUE(p.ClientParamsJson, '$.hid'))) AS Hid) h
   LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash
   LEFT JOIN PiXL.IP i ON i.IPAddress = p.IPAddress
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId);

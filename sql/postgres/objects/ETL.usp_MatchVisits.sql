@@ -2,6 +2,8 @@
 -- PiXL.IP now says is in a datacenter (the classify step runs between parse and match, so the first hit of a
 -- new address is caught too), is not matched when its pixel's PiXL.Config.ExcludeBots is on. It still counts
 -- as processed: the watermark passes it, and a later change of ExcludeBots does not revisit it. Nothing is deleted: the visit and its Parsed row stay.
+-- Privacy (0070, docs/PRIVACY.md): a visit whose hit opted out (PrivacyOptOut) is never a candidate, and the
+-- visits of erased people are erased by ETL.usp_EraseSuppressed before the batch is matched.
 
 -- Matches the next batch of visits (in MatchSeq order after the watermark) in one transaction.
 -- Candidates: the pixel's Config.MatchEmail is on (no Config row = on), the visit is not a likely bot while the
@@ -28,6 +30,7 @@ DECLARE
   v_from bigint;
   v_to bigint;
   v_to_seq bigint;
+  upper_seq bigint;
 BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_MatchVisits')) THEN
     RETURN QUERY SELECT 0, 0, NULL::bigint, NULL::bigint, 0;
@@ -95,14 +98,21 @@ BEGIN
     GET DIAGNOSTICS v_late = ROW_COUNT;
   END IF;
 
-  -- 2. The batch and its candidates.
+  -- 2. The batch is the next BatchSize visits. Those of erased people are erased, not matched
+  -- (docs/PRIVACY.md); the watermark still passes them.
+  SELECT max(x."MatchSeq") INTO upper_seq
+  FROM (SELECT v."MatchSeq" FROM "PiXL"."Visit" v WHERE v."MatchSeq" > last_seq ORDER BY v."MatchSeq" LIMIT "BatchSize") x;
+  IF upper_seq IS NOT NULL THEN
+    PERFORM "ETL"."usp_EraseSuppressed"(last_seq, upper_seq);
+  END IF;
+
+  -- 3. The batch and its candidates. A visit whose hit opted out (PrivacyOptOut) is never a candidate.
   WITH batch AS MATERIALIZED (
     SELECT v."MatchSeq", v."VisitID", v."CompanyID", v."PiXLID", v."DeviceId", v."IpId", v."ReceivedAt",
-      v."MatchEmail", v."ClientParamsJson"
+      v."MatchEmail", v."ClientParamsJson", v."PrivacyOptOut"
     FROM "PiXL"."Visit" v
-    WHERE v."MatchSeq" > last_seq
+    WHERE v."MatchSeq" > last_seq AND v."MatchSeq" <= upper_seq
     ORDER BY v."MatchSeq"
-    LIMIT "BatchSize"
   ), stats AS (
     SELECT count(*)::integer AS n, min(b."VisitID") AS lo, max(b."VisitID") AS hi, max(b."MatchSeq") AS seq FROM batch b
   ), keyed AS (
@@ -112,7 +122,7 @@ BEGIN
     LEFT JOIN "PiXL"."Config" cfg ON cfg."CompanyID" = b."CompanyID" AND cfg."PiXLID" = b."PiXLID"
     LEFT JOIN "PiXL"."Parsed" p ON cfg."ExcludeBots" AND p."SourceId" = b."VisitID"
     LEFT JOIN "PiXL"."IP" ipr ON cfg."ExcludeBots" AND ipr."IpId" = b."IpId"
-    WHERE coalesce(cfg."MatchEmail", true)
+    WHERE coalesce(cfg."MatchEmail", true) AND NOT coalesce(b."PrivacyOptOut", false)
       AND NOT (coalesce(cfg."ExcludeBots", false)
         AND (coalesce(p."IsLikelyBot", false) OR coalesce(ipr."IsDatacenter", false)))
   ), ins AS (
@@ -134,7 +144,7 @@ BEGIN
   WHERE mv."VisitID" BETWEEN v_from AND v_to
     AND mv."VisitID" = c."VisitID" AND mv."MatchType" = c."MatchType";
 
-  -- 3. Newest consumer record per key: one index seek each.
+  -- 4. Newest consumer record per key: one index seek each.
   WITH keys AS (SELECT DISTINCT c."MatchType", c."MatchKey" FROM match_candidate c),
   found AS (
     SELECT k."MatchType", k."MatchKey", r."IndividualKey", r."AddressKey"
@@ -156,7 +166,7 @@ BEGIN
   UPDATE match_candidate c SET "IndividualKey" = f."IndividualKey", "AddressKey" = f."AddressKey"
   FROM found f WHERE f."MatchType" = c."MatchType" AND f."MatchKey" = c."MatchKey";
 
-  -- 4. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
+  -- 5. Upsert PiXL.Match per pixel and key: counts, latest visit, keys only where still empty.
   WITH upserted AS (
   INSERT INTO "PiXL"."Match" AS m (
     "CompanyID", "PiXLID", "MatchType", "MatchKey", "IndividualKey", "AddressKey", "DeviceId", "IpId",
@@ -194,7 +204,7 @@ BEGIN
   )
   INSERT INTO match_key SELECT * FROM upserted;
 
-  -- 5. Link each candidate visit to its match.
+  -- 6. Link each candidate visit to its match.
   UPDATE match_candidate c SET "MatchId" = k."MatchId"
   FROM match_key k
   WHERE k."CompanyID" = c."CompanyID" AND k."PiXLID" = c."PiXLID" AND k."MatchType" = c."MatchType"
@@ -206,7 +216,7 @@ BEGIN
   FROM match_candidate c JOIN match_key k ON k."MatchId" = c."MatchId"
   WHERE k."IndividualKey" IS NOT NULL;
 
-  -- 6. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
+  -- 7. Visitors: the people of the visits linked now and of the matches resolved late, and their devices.
   INSERT INTO match_seen
   SELECT k."IndividualKey", c."DeviceId", c."ReceivedAt"
   FROM match_candidate c JOIN match_key k ON k."MatchId" = c."MatchId"
@@ -230,9 +240,9 @@ BEGIN
   ON CONFLICT ("VisitorId", "DeviceId") DO UPDATE SET
     "FirstSeen" = LEAST(vd."FirstSeen", excluded."FirstSeen"), "LastSeen" = GREATEST(vd."LastSeen", excluded."LastSeen");
 
-  -- 7. Watermark.
+  -- 8. Watermark.
   UPDATE "ETL"."MatchWatermark" w SET
-    "LastMatchSeq" = coalesce(v_to_seq, last_seq),
+    "LastMatchSeq" = coalesce(upper_seq, v_to_seq, last_seq),
     "LastProcessedId" = GREATEST(w."LastProcessedId", coalesce(v_to, 0)),
     "ConsumerRecordId" = GREATEST(consumer_max, last_consumer),
     "LastRunAt" = now_utc,

@@ -107,7 +107,17 @@ BEGIN
   -- without rebuilding it), and the client params are collected from it here, while it is in memory.
   WITH batch AS MATERIALIZED (
     SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params
+      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
+      CASE
+        WHEN btrim(t."HeadersJson" ->> 'Sec-GPC') = '1'
+          AND (COALESCE((SELECT co."HonorGPC" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), true)
+            OR COALESCE((SELECT cf."HonorGPC" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        WHEN btrim(t."HeadersJson" ->> 'DNT') = '1'
+          AND (COALESCE((SELECT co."HonorDNT" FROM "PiXL"."Company" co WHERE co."CompanyID" = t."CompanyID"), false)
+            OR COALESCE((SELECT cf."HonorDNT" FROM "PiXL"."Config" cf
+              WHERE cf."CompanyID" = t."CompanyID" AND cf."PiXLID" = t."PiXLID"), false)) THEN true
+        ELSE false END AS opt_out
     FROM "PiXL"."Test" t
     CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
     CROSS JOIN LATERAL (
@@ -398,10 +408,15 @@ BEGIN
   ),
   visits AS (
     INSERT INTO "PiXL"."Visit" (
-      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail"
+      "VisitID", "CompanyID", "PiXLID", "DeviceId", "IpId", "ReceivedAt", "ClientParamsJson", "MatchEmail",
+      "PrivacyOptOut", "EmailSha256", "MatchHid"
     )
-    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt", b.client_params,
-      left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)
+    SELECT p."SourceId", p."CompanyID", p."PiXLID", dv."DeviceId", ip."IpId", p."ReceivedAt",
+      CASE WHEN NOT b.opt_out THEN b.client_params END,
+      CASE WHEN NOT b.opt_out THEN left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200) END, b.opt_out,
+      CASE WHEN NOT b.opt_out THEN "PiXL"."EmailSha256"(left("PiXL"."NormaliseEmail"(b.client_params ->> 'email'), 200)) END,
+      CASE WHEN NOT b.opt_out AND lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) ~ '^[0-9a-f]{64}$'
+        THEN lower(btrim(b.client_params ->> 'hid', E' \t\r\n')) END
     FROM parsed p
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"

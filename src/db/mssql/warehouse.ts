@@ -24,6 +24,7 @@ import {
 import { isTransientMssqlError } from './errors.js';
 import { MssqlHitInspector } from './inspect.js';
 import { MssqlPixelRegistry } from './pixels.js';
+import { exportCompany, readPrivacySettings } from './privacy.js';
 import { MssqlSchemaStore } from './schema.js';
 import { inTransaction, quoteName, rowsOf } from './sql.js';
 
@@ -133,6 +134,14 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
 
   isTransientError(error: unknown): boolean {
     return isTransientMssqlError(error);
+  }
+
+  async readPrivacySettings() {
+    return readPrivacySettings(await this.connected());
+  }
+
+  async exportCompany(companyId: string) {
+    return exportCompany(await this.connected(), companyId);
   }
 
   async readPipelineHealth(): Promise<Row | undefined> {

@@ -25,6 +25,7 @@ import {
 import { isTransientPostgresError } from './errors.js';
 import { PostgresHitInspector } from './inspect.js';
 import { PostgresPixelRegistry } from './pixels.js';
+import { exportCompany, readPrivacySettings } from './privacy.js';
 import { PostgresSchemaStore } from './schema.js';
 import { quoteIdent, quoteName } from './sql.js';
 
@@ -120,6 +121,14 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
 
   isTransientError(error: unknown): boolean {
     return isTransientPostgresError(error);
+  }
+
+  async readPrivacySettings() {
+    return readPrivacySettings(this.pool);
+  }
+
+  async exportCompany(companyId: string) {
+    return exportCompany(this.pool, companyId);
   }
 
   async readPipelineHealth(): Promise<Row | undefined> {
