@@ -207,7 +207,7 @@ describe('telemetry', () => {
         .get('smartpixl.etl.rows')
         ?.map((p) => p.attributes.step)
         .sort(),
-    ).toEqual(['classify', 'match', 'parse']);
+    ).toEqual(['classify', 'match', 'parse', 'retention']);
     expect(lastValue('etl.parseLag')).toBe(0);
     expect(lastValue('etl.matchLag')).toBe(0);
     expect(lastValue('etl.matchRate')).toBe(0); // one visit with an email, no consumer file rows
