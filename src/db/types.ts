@@ -203,7 +203,7 @@ export interface Warehouse {
   readonly consumers: ConsumerFile;
   readonly pixels: PixelRegistry;
   readonly inspect: HitInspector;
-  /** Inserts hits in one statement; a HitId already present is skipped. Returns how many rows were added. */
+  /** Inserts hits in one transaction; a HitId already present is skipped. Returns how many rows were added. */
   insertHits(rows: readonly HitRow[]): Promise<number>;
   /**
    * Runs a procedure (dotted name) with named arguments and returns its first result row. BIGINT values come
