@@ -35,7 +35,7 @@ function columnType(t: SqlType): string {
   }
 }
 
-/** The typed value of a raw text value `v` (rules in sql/postgres/0002_warehouse.sql). */
+/** The typed value of a raw text value `v` (rules in sql/postgres/objects/ETL.Try*.sql). */
 function typed(t: SqlType, v: string): string {
   switch (t.kind) {
     case 'bit':
