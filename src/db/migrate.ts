@@ -44,18 +44,28 @@ export function objectFiles(engine: Warehouse['engine']): SchemaFile[] {
   return dependencyOrder(readFolder(join(SQL_ROOT, engine, 'objects'), /^[A-Za-z]\w*\.\w+\.sql$/));
 }
 
-/** Whether `text` names the object `Schema.Name`, quoted either way ("ETL"."X", [ETL].[X]) or bare. */
-function mentions(text: string, dotted: string): boolean {
-  const code = text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+/** The code of a file without its comments, where a mention of an object is not a dependency. */
+const withoutComments = (text: string): string =>
+  text.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '');
+
+/** A pattern finding the object `Schema.Name` quoted either way ("ETL"."X", [ETL].[X]) or bare. */
+function mentionOf(dotted: string): RegExp {
   const [schema, name] = dotted.split('.') as [string, string];
   const part = (p: string) => `(?:"${p}"|\\[${p}\\]|\\b${p}\\b)`;
-  return new RegExp(`${part(schema)}\\s*\\.\\s*${part(name)}`).test(code);
+  return new RegExp(`${part(schema)}\\s*\\.\\s*${part(name)}`);
 }
 
 export function dependencyOrder(files: readonly SchemaFile[]): SchemaFile[] {
   const byName = new Map(files.map((f) => [f.name, f]));
+  const code = new Map(files.map((f) => [f.name, withoutComments(f.text)]));
+  const patterns = files.map((o) => [o.name, mentionOf(o.name)] as const);
   const dependsOn = new Map(
-    files.map((f) => [f.name, files.filter((o) => o !== f && mentions(f.text, o.name)).map((o) => o.name)]),
+    files.map((f) => [
+      f.name,
+      patterns
+        .filter(([name, pattern]) => name !== f.name && pattern.test(code.get(f.name) ?? ''))
+        .map(([name]) => name),
+    ]),
   );
   const ordered: SchemaFile[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
