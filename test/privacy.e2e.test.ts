@@ -109,6 +109,7 @@ describe('privacy end to end', () => {
     const gpcRaw = raw.find((r) => r.QueryString.startsWith('sw=1920'));
     expect(gpcRaw?.QueryString).toBe('sw=1920&canvasFP=c1');
 
+    // Ordered by screen width, not VisitID: the writer may land the two queue messages in either order.
     const visits = await t.db.query<{
       sw: number;
       PrivacyOptOut: boolean;
@@ -118,7 +119,7 @@ describe('privacy end to end', () => {
       `SELECT p."ScreenWidth" AS sw, v."PrivacyOptOut", v."MatchEmail",
          (SELECT count(*) FROM "PiXL"."MatchVisit" mv WHERE mv."VisitID" = v."VisitID") AS links
        FROM "PiXL"."Visit" v JOIN "PiXL"."Parsed" p ON p."SourceId" = v."VisitID"
-       WHERE v."CompanyID" = 'PRIV' ORDER BY v."VisitID"`,
+       WHERE v."CompanyID" = 'PRIV' ORDER BY p."ScreenWidth" DESC`,
     );
     expect(visits.map((v) => [v.sw, v.PrivacyOptOut, v.MatchEmail, Number(v.links)])).toEqual([
       [1920, true, null, 0],
