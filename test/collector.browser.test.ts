@@ -123,13 +123,16 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
     return { first, submitted, pageErrors, ...facts };
   }
 
-  /** The PiXL.Test rows of a page view, found by the token in its URL. */
+  /**
+   * The PiXL.Test rows of a page view, found by the token in its URL: the pixel hit first, then the beacon
+   * (by type, not Id: the writer may land two queue messages in either order).
+   */
   async function testRows(token: string, count: number) {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const rows = await t.db.query<{ Id: number; HitType: string; ParamsJson: Record<string, string> }>(
         `SELECT "Id", "HitType", "ParamsJson" FROM "PiXL"."Test"
-         WHERE "ParamsJson"->>'url' LIKE $1 ORDER BY "Id"`,
+         WHERE "ParamsJson"->>'url' LIKE $1 ORDER BY "HitType" = 'beacon', "Id"`,
         [`%visit=${token}%`],
       );
       if (rows.length >= count || Date.now() > deadline) return rows;
