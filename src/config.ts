@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SIGNAL_DEFAULTS, type SignalSettings } from './enrich/signals.js';
 import { PROJECT_ROOT } from './runtime/paths.js';
+import { COALESCING_DEFAULTS } from './writer/coalesce.js';
 
 const csv = (fallback: string) =>
   z
@@ -89,6 +90,9 @@ const envObject = z.object({
   DATABASE_URL: z.string().optional(),
   SQL_CONNECTION_STRING: z.string().optional(),
   DB_POOL_MAX: int(10, 1, 200),
+  // The hit-writer's group commit (src/writer/coalesce.ts): rows of concurrent messages in one bulk load.
+  WRITER_MAX_ROWS_PER_WRITE: int(COALESCING_DEFAULTS.maxRowsPerWrite, 1, 100_000),
+  WRITER_MAX_CONCURRENT_WRITES: int(COALESCING_DEFAULTS.maxConcurrentWrites, 1, 64),
 
   AzureWebJobsStorage: z.string().optional(),
   // Identity-based connection, as the Functions host reads it (no key in settings): the queue endpoint
@@ -218,6 +222,10 @@ const envSchema = envObject.transform((env, ctx) => {
   }
   return {
     database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
+    writer: {
+      maxRowsPerWrite: env.WRITER_MAX_ROWS_PER_WRITE,
+      maxConcurrentWrites: env.WRITER_MAX_CONCURRENT_WRITES,
+    },
     ranges: {
       providers: env.RANGES_PROVIDERS,
       urls: {

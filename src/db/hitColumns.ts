@@ -37,3 +37,19 @@ export function hitRowValues(r: HitRow): (string | boolean | Date | null)[] {
     r.isKnownBot,
   ];
 }
+
+/**
+ * How many of each batch's rows were added, given the HitIds the insert reports as added: a HitId given in two
+ * batches of one insert (the same message delivered twice at once) counts for the first.
+ */
+export function countAddedPerBatch(
+  batches: readonly (readonly HitRow[])[],
+  added: readonly string[],
+): number[] {
+  const fresh = new Set(added.map((id) => id.toLowerCase()));
+  return batches.map((batch) => {
+    let n = 0;
+    for (const r of batch) if (fresh.delete(r.hitId.toLowerCase())) n++;
+    return n;
+  });
+}

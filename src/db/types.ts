@@ -206,6 +206,11 @@ export interface Warehouse {
   /** Inserts hits in one transaction; a HitId already present is skipped. Returns how many rows were added. */
   insertHits(rows: readonly HitRow[]): Promise<number>;
   /**
+   * Inserts the rows of several batches (queue messages) in one transaction, as one bulk load; a HitId already
+   * present, or given twice, is skipped. Returns how many rows of each batch were added, in batch order.
+   */
+  insertHitBatches(batches: readonly (readonly HitRow[])[]): Promise<number[]>;
+  /**
    * Runs a procedure (dotted name) with named arguments and returns its first result row. BIGINT values come
    * back as numbers from both engines.
    */

@@ -11,6 +11,7 @@ import { NEVER_EXPIRES } from '../queue/hitQueue.js';
 import { defineQueue } from '../runtime/define.js';
 import { count } from '../runtime/metrics.js';
 import { hitQueueClient, secondaryHitQueueClient, warehouse } from '../runtime/services.js';
+import { coalescingWriterOf } from '../writer/coalesce.js';
 import { writeHitMessage } from '../writer/writeHitMessage.js';
 
 /** How long a message waits before another try while the database is unreachable. */
@@ -35,13 +36,20 @@ async function writeHits(
     dequeueCount,
   };
   try {
-    const outcome = await writeHitMessage(payload, warehouse(), async (inner) => {
-      // The payload is the host-decoded text; the queue body is its base64, as the trigger expects.
-      await queue().sendMessage(Buffer.from(inner, 'utf8').toString('base64'), {
-        visibilityTimeout: DB_RETRY_DELAY_SECONDS,
-        messageTimeToLive: NEVER_EXPIRES,
-      });
-    });
+    const db = warehouse();
+    const outcome = await writeHitMessage(
+      payload,
+      db,
+      async (inner) => {
+        // The payload is the host-decoded text; the queue body is its base64, as the trigger expects.
+        await queue().sendMessage(Buffer.from(inner, 'utf8').toString('base64'), {
+          visibilityTimeout: DB_RETRY_DELAY_SECONDS,
+          messageTimeToLive: NEVER_EXPIRES,
+        });
+      },
+      // Both queues' invocations share it: concurrent messages of this process go in one write.
+      coalescingWriterOf(db, settings().writer),
+    );
     count('writer.hits', outcome.hits);
     count('writer.inserted', outcome.inserted);
     count('writer.knownBots', outcome.knownBots);

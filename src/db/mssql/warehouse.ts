@@ -1,6 +1,6 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
-import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
+import { countAddedPerBatch, HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
   ClientParamRow,
@@ -79,7 +79,19 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
   }
 
   async insertHits(rows: readonly HitRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
+    return (await this.insertHitBatches([rows]))[0] ?? 0;
+  }
+
+  /**
+   * One TDS bulk load of every batch's rows into a temp table, then one INSERT … SELECT into PiXL.Test, in one
+   * transaction: six round trips (begin, create, `insert bulk`, the rows, insert, commit) per call, however
+   * many messages the call carries. The json columns travel as NVARCHAR and are cast by the INSERT: the
+   * bulk load protocol has no json type, and loading text straight into json columns lost rows on early
+   * SQL Server 2025 builds.
+   */
+  async insertHitBatches(batches: readonly (readonly HitRow[])[]): Promise<number[]> {
+    const rows = batches.flat();
+    if (rows.length === 0) return batches.map(() => 0);
     const pool = await this.connected();
     const table = new sql.Table('#Hits');
     table.create = true;
@@ -98,17 +110,19 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     table.columns.add('ReceivedAt', sql.DateTime2(3), { nullable: false });
     table.columns.add('IsKnownBot', sql.Bit, { nullable: false });
     for (const r of rows) table.rows.add(...hitRowValues(r));
-    return inTransaction(pool, async (tx) => {
+    const added = await inTransaction(pool, async (tx) => {
       await new sql.Request(tx).bulk(table);
-      // UX_Test_HitId has IGNORE_DUP_KEY = ON: a HitId already landed (a redelivered message) is skipped.
-      const result = await new sql.Request(tx).query<{ Inserted: number }>(`
+      // UX_Test_HitId has IGNORE_DUP_KEY = ON: a HitId already landed (a redelivered message) is skipped, and
+      // OUTPUT lists only the rows added, which tells each batch its count.
+      const result = await new sql.Request(tx).query<{ HitId: string }>(`
         INSERT INTO PiXL.Test (${HIT_COLUMN_LIST})
+        OUTPUT inserted.HitId
         SELECT ${HIT_SELECT_LIST}
         FROM #Hits ORDER BY ReceivedAt, HitId;
-        SELECT @@ROWCOUNT AS Inserted;
         DROP TABLE #Hits;`);
-      return result.recordset[0]?.Inserted ?? 0;
+      return result.recordset.map((r) => String(r.HitId));
     });
+    return countAddedPerBatch(batches, added);
   }
 
   /** A procedure whose first result set is one row; arguments passed by name (`@BatchSize = @p1`). */

@@ -10,12 +10,22 @@ import { quoteIdent, quoteName } from './sql.js';
 function field(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   // Timestamps are UTC `timestamp(3)` columns: the UTC wall time, without a zone.
-  const text = value instanceof Date ? value.toISOString().slice(0, 23).replace('T', ' ') : String(value);
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/[\\\t\n\r]/g, (c) =>
-        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-      )
-    : text;
+  if (value instanceof Date) return value.toISOString().slice(0, 23).replace('T', ' ');
+  const text = String(value);
+  // Whole-string replaces (native, no callback per match): JSON text is full of backslashes (\" escapes),
+  // while tabs and line breaks are rare (JSON escapes its own).
+  const escaped = text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
+  return CONTROL.test(escaped)
+    ? escaped.replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r')
+    : escaped;
+}
+const CONTROL = /[\t\n\r]/;
+
+/** One row of COPY text (fields in column order, tab-separated, newline-terminated). */
+export function copyLine(row: readonly unknown[]): string {
+  let line = field(row[0]);
+  for (let i = 1; i < row.length; i++) line += `\t${field(row[i])}`;
+  return `${line}\n`;
 }
 
 /** Joins rows into chunks of text so the stream moves ~1,000 rows per write instead of one. */
@@ -26,7 +36,7 @@ async function* copyText(
   let chunk = '';
   let inChunk = 0;
   for await (const row of rows) {
-    chunk += `${row.map(field).join('\t')}\n`;
+    chunk += copyLine(row);
     counter.n++;
     if (++inChunk === 1000) {
       yield chunk;
@@ -37,6 +47,29 @@ async function* copyText(
   if (chunk) yield chunk;
 }
 
+/**
+ * Runs `work` on a client of its own. While checked out, a client whose connection drops emits `error` with
+ * no pool listener attached, which would crash the process: the error is taken here (the running query
+ * fails with it anyway), and the broken client is discarded instead of going back to the pool.
+ */
+async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    broken ??= error instanceof Error && /Connection terminated/.test(error.message) ? error : undefined;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
 export async function copyRows(
   pool: pg.Pool,
   table: string,
@@ -44,17 +77,14 @@ export async function copyRows(
   rows: AsyncIterable<readonly unknown[]> | Iterable<readonly unknown[]>,
 ): Promise<number> {
   const target = quoteName(table);
-  const client = await pool.connect();
   const counter = { n: 0 };
-  try {
+  return withClient(pool, async (client) => {
     const copy = client.query(
       copyFrom(`COPY ${target} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`),
     );
     await pipeline(Readable.from(copyText(rows, counter)), copy);
     return counter.n;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**
@@ -70,18 +100,19 @@ export async function copyRowsAtomically(
 ): Promise<number> {
   const target = quoteName(table);
   let text = '';
-  for (const row of rows) text += `${row.map(field).join('\t')}\n`;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const copy = client.query(copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
-    await pipeline(Readable.from([text]), copy);
-    await client.query('COMMIT');
-    return rows.length;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  for (const row of rows) text += copyLine(row);
+  return withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      const copy = client.query(
+        copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
+      );
+      await pipeline(Readable.from([text]), copy);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  });
 }

@@ -1,6 +1,6 @@
 /** PostgreSQL engine (driver `pg`). Identifiers are quoted so names match SQL Server exactly. */
 import pg from 'pg';
-import { HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
+import { countAddedPerBatch, HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
 import type {
   BulkColumn,
   ClientParamRow,
@@ -61,7 +61,8 @@ INSERT INTO "PiXL"."Test" (${HIT_COLUMN_NAMES.map(quoteIdent).join(', ')})
 SELECT ${HIT_COLUMNS.map(([c, t]) => (t === 'timestamptz' ? `${quoteIdent(c)} AT TIME ZONE 'UTC'` : quoteIdent(c))).join(', ')}
 FROM unnest(${HIT_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')})
   AS h(${HIT_COLUMN_NAMES.map(quoteIdent).join(', ')})
-ON CONFLICT ("HitId") DO NOTHING`;
+ON CONFLICT ("HitId") DO NOTHING
+RETURNING "HitId"`;
 
 export class PostgresWarehouse implements Warehouse, SqlConsole {
   readonly engine = 'postgres' as const;
@@ -81,15 +82,22 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
     this.consumers = new PostgresConsumerFile(this.pool);
   }
 
-  /**
-   * COPY in one transaction (bench:ingest: about a third less database CPU per row than the INSERT from
-   * arrays); a redelivered hit makes it fail as a whole with a unique violation, and then the same rows go
-   * through the idempotent INSERT … ON CONFLICT DO NOTHING.
-   */
   async insertHits(rows: readonly HitRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
+    return (await this.insertHitBatches([rows]))[0] ?? 0;
+  }
+
+  /**
+   * COPY of every batch's rows in one transaction (bench:ingest: about a third less database CPU per row than
+   * the INSERT from arrays, and one commit for several messages); a hit already present (a redelivery) makes
+   * it fail as a whole with a unique violation, and then the same rows go through the idempotent
+   * INSERT … ON CONFLICT DO NOTHING, whose RETURNING tells which batch each added row belongs to.
+   */
+  async insertHitBatches(batches: readonly (readonly HitRow[])[]): Promise<number[]> {
+    const rows = batches.flat();
+    if (rows.length === 0) return batches.map(() => 0);
     try {
-      return await copyRowsAtomically(this.pool, 'PiXL.Test', HIT_COLUMN_NAMES, rows.map(hitRowValues));
+      await copyRowsAtomically(this.pool, 'PiXL.Test', HIT_COLUMN_NAMES, rows.map(hitRowValues));
+      return batches.map((b) => b.length);
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     }
@@ -98,8 +106,11 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
       const values = hitRowValues(r);
       for (let i = 0; i < values.length; i++) columns[i]?.push(values[i]);
     }
-    const result = await this.pool.query(INSERT_HITS, columns);
-    return result.rowCount ?? 0;
+    const result = await this.pool.query<{ HitId: string }>(INSERT_HITS, columns);
+    return countAddedPerBatch(
+      batches,
+      result.rows.map((r) => r.HitId),
+    );
   }
 
   /** A function returning one row; arguments passed by name (`"BatchSize" => $1`). */
