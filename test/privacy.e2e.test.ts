@@ -97,17 +97,22 @@ describe('privacy end to end', () => {
     await landed(3);
     await etl();
 
-    const raw = await t.db.query<{ CompanyID: string; IPAddress: string; QueryString: string }>(
-      'SELECT "CompanyID", "IPAddress", "QueryString" FROM "PiXL"."Test" ORDER BY "Id"',
-    );
+    const raw = await t.db.query<{
+      CompanyID: string;
+      IPAddress: string;
+      QueryString: string | null;
+      ParamsJson: Record<string, string>;
+    }>('SELECT "CompanyID", "IPAddress", "QueryString", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id"');
     const trunc = raw.find((r) => r.CompanyID === 'TRUNC');
     expect(trunc?.IPAddress).toBe('198.51.100.0');
     expect(raw.filter((r) => r.CompanyID === 'PRIV').map((r) => r.IPAddress)).toEqual([
       '192.0.2.44',
       '192.0.2.44',
     ]);
-    const gpcRaw = raw.find((r) => r.QueryString.startsWith('sw=1920'));
-    expect(gpcRaw?.QueryString).toBe('sw=1920&canvasFP=c1');
+    // Stored without its client params; the decoded parameters hold all of it, so no raw copy is kept.
+    const gpcRaw = raw.find((r) => r.ParamsJson.sw === '1920');
+    expect(gpcRaw?.ParamsJson).toEqual({ sw: '1920', canvasFP: 'c1' });
+    expect(gpcRaw?.QueryString).toBeNull();
 
     // Ordered by screen width, not VisitID: the writer may land the two queue messages in either order.
     const visits = await t.db.query<{

@@ -50,6 +50,30 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
     });
   });
 
+  it('stores the raw query string only when the decoded parameters do not hold all of it', async () => {
+    const cases: [string, boolean][] = [
+      ['sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&flag', false],
+      ['', false],
+      ['a=1&a=2', true],
+      ['=orphan&a=1', true],
+      ['bad=%E0%A4%A', true],
+      ['nul=a%00b', true],
+      ['__proto__=x', true],
+    ];
+    const hits = cases.map(([queryString]) => makeHit({ queryString }));
+    expect(await t.db.insertHits(hits.map(toHitRow))).toBe(cases.length);
+    for (const [i, [queryString, kept]] of cases.entries()) {
+      const [row] = await t.db.query<{ QueryString: string | null }>(
+        `SELECT ${t.db.name('QueryString')} FROM ${t.db.name('PiXL.Test')} WHERE ${t.db.name('HitId')} = $1`,
+        [hits[i]?.hitId],
+      );
+      expect({ queryString, stored: row?.QueryString }).toEqual({
+        queryString,
+        stored: kept ? queryString : null,
+      });
+    }
+  });
+
   it('stores 2,000 non-ASCII characters of User-Agent and Referer unchanged, and a non-ASCII path', async () => {
     const userAgent = 'Ж'.repeat(2000);
     const referer = `https://例え.jp/${'😀'.repeat(990)}`.slice(0, 2000);
@@ -67,7 +91,8 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
   it('lands backslashes, tabs, line breaks and quotes in every text column exactly (the COPY text format escapes them)', async () => {
     const nasty = 'a\\b\tc\nd\re "q" \\N \\. end';
     const hit = makeHit({
-      queryString: `v=${encodeURIComponent(nasty)}&raw=${nasty}`,
+      // A repeated key: the raw query string is stored too, so its column is checked as well.
+      queryString: `v=${encodeURIComponent(nasty)}&raw=${nasty}&raw=again`,
       userAgent: nasty,
       referer: nasty,
       headers: { 'User-Agent': nasty },

@@ -13,7 +13,11 @@ export interface HitRow {
   pixelId: string;
   ipAddress: string | null;
   requestPath: string;
-  queryString: string;
+  /**
+   * The raw query string, only when paramsJson does not hold all of it (src/writer/hitRows.ts decodeParams:
+   * a repeated key, a malformed escape, characters neither engine stores); otherwise null.
+   */
+  queryString: string | null;
   queryTruncated: boolean;
   /** JSON object text of the decoded query-string parameters. */
   paramsJson: string;

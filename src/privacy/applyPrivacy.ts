@@ -64,7 +64,7 @@ export function applyPrivacy(row: HitRow, settings: PrivacySettings): HitRow {
     const params = JSON.parse(row.paramsJson) as Record<string, string>;
     for (const key of Object.keys(params)) if (isClientParam(key)) delete params[key];
     out.paramsJson = JSON.stringify(params);
-    out.queryString = withoutClientParams(row.queryString);
+    out.queryString = row.queryString === null ? null : withoutClientParams(row.queryString);
   }
   return out;
 }

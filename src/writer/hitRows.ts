@@ -14,20 +14,28 @@ export function storableText(text: string): string {
 
 /**
  * The decoded parameters as a JSON object. WHATWG form decoding: '+' is a space, percent escapes are UTF-8
- * and an invalid sequence becomes U+FFFD. A key given twice keeps its first value.
+ * and an invalid sequence becomes U+FFFD. A key given twice keeps its first value. `complete` is false when
+ * the object may not hold all the query string said (a repeated or empty key, an escape replaced by U+FFFD,
+ * characters neither engine can store): only then is the raw query string stored beside it.
  */
-export function decodeParams(queryString: string): string {
+export function decodeParams(queryString: string): { json: string; complete: boolean } {
   const params: Record<string, string> = {};
+  let complete = true;
   for (const [key, value] of new URLSearchParams(queryString)) {
     const k = storableText(key);
-    if (k && !Object.hasOwn(params, k)) params[k] = storableText(value);
+    const v = storableText(value);
+    if (k !== key || v !== value || k.includes('\uFFFD') || v.includes('\uFFFD')) complete = false;
+    // `__proto__` cannot be an own key of a plain object: it is dropped, like an empty or repeated key.
+    if (k && k !== '__proto__' && !Object.hasOwn(params, k)) params[k] = v;
+    else complete = false;
   }
-  return JSON.stringify(params);
+  return { json: JSON.stringify(params), complete };
 }
 
 export function toHitRow(hit: CapturedHit): HitRow {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(hit.headers)) headers[storableText(name)] = storableText(value);
+  const params = decodeParams(hit.queryString);
   return {
     hitId: hit.hitId,
     hitType: hit.hitType,
@@ -35,9 +43,10 @@ export function toHitRow(hit: CapturedHit): HitRow {
     pixelId: hit.pixelId,
     ipAddress: hit.ip || null,
     requestPath: storableText(hit.requestPath),
-    queryString: storableText(hit.queryString),
+    // Stored only when the decoded parameters do not hold all of it: otherwise the same data twice.
+    queryString: params.complete ? null : storableText(hit.queryString),
     queryTruncated: hit.queryTruncated,
-    paramsJson: decodeParams(hit.queryString),
+    paramsJson: params.json,
     headersJson: JSON.stringify(headers),
     userAgent: storableText(hit.userAgent) || null,
     referer: storableText(hit.referer) || null,
