@@ -28,8 +28,7 @@ import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
 import { selfSignedCert } from '../test/support/selfSignedCert.js';
 import { openLoop } from './openLoop.js';
-import { postgresCpuMicros } from './postgresCpu.js';
-import { median, writePerformanceSection } from './report.js';
+import { median, postgresServerCpuMs, writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // Ports of this benchmark's own servers (override when another run shares the machine); the HTTP servers
@@ -300,7 +299,7 @@ async function main() {
     await db.query('CHECKPOINT');
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    const pgBefore = postgresCpuMicros(pgDataDir);
+    const pgBefore = postgresServerCpuMs(pgDataDir);
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrentMessages }, async () => {
@@ -310,7 +309,7 @@ async function main() {
     writerRuns.push((messages.length * 40) / ((performance.now() - started) / 1000));
     const cpu = process.cpuUsage(cpuBefore);
     writerCpuPerHit.push((cpu.user + cpu.system) / (messages.length * 40));
-    postgresCpuPerHit.push((postgresCpuMicros(pgDataDir) - pgBefore) / (messages.length * 40));
+    postgresCpuPerHit.push(((postgresServerCpuMs(pgDataDir) - pgBefore) * 1000) / (messages.length * 40));
   }
   const messagesPerWrite =
     (coalescing.stats.messages - statsBefore.messages) /
