@@ -173,6 +173,8 @@ const envObject = z.object({
   ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
   ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
   ETL_CLASSIFY_BATCH_SIZE: int(50_000, 1, 1_000_000),
+  // Parse lanes run at once, one connection each (src/etl/lanes.ts): up to the 16 parse buckets.
+  ETL_PARSE_LANES: int(2, 1, 16),
   // Rows per ETL.usp_PurgeRetention call: below SQL Server's lock escalation threshold (5,000 locks), so
   // purging old rows never locks the whole raw table against the writer.
   ETL_RETENTION_BATCH_SIZE: int(2000, 1, 4000),
@@ -287,6 +289,7 @@ const envSchema = envObject.transform((env, ctx) => {
       matchBatchSize: env.ETL_MATCH_BATCH_SIZE,
       classifyBatchSize: env.ETL_CLASSIFY_BATCH_SIZE,
       retentionBatchSize: env.ETL_RETENTION_BATCH_SIZE,
+      parseLanes: env.ETL_PARSE_LANES,
       signals: {
         Enrich: env.SIGNALS_ENABLED,
         SubnetWindowSec: env.SIGNAL_SUBNET_WINDOW_SECONDS,

@@ -10,8 +10,10 @@
  */
 import { quoteIdent } from '../../src/db/mssql/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
+import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
+  bucketOfTsql,
   pruneSignalStateTsql,
   signalJoinsTsql,
   signalParametersTsql,
@@ -81,6 +83,9 @@ const DEVICE_EXTRA = [
 ] as const;
 const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
+/** Whether a row whose address is \`ip\` belongs to this call's lane. */
+const laneFilterTsql = (ip: string) => `${bucketOfTsql(ip)} % @Lanes = @Lane`;
+
 function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
   const parsedFields = fields.filter((f) => !isComputed(f));
@@ -111,12 +116,17 @@ function procedure(fields: readonly Field[]): string {
   const computedValues = computedColumns.map((c) => `\n    ${computed[c] ?? 'NULL'} AS ${b(c)},`).join('');
   const hashParts = DEVICE_HASH_COLUMNS.map((c) => `v.${b(c)}`).join(', ');
   const device = DEVICE_COLUMNS.map(b);
-  return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
--- A raw row is taken only below MIN_ACTIVE_ROWVERSION() (every transaction that could still commit an older
--- row has ended), in RowVer order after the watermark, so a row whose Id committed late is never passed over.
--- A second caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already
--- present, and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
-CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000,
+  return `-- Parses the next batch of committed raw hits of one lane into PiXL.Parsed, Device, IP and Visit in one
+-- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its network (the IPv4 /24, else the address), and
+-- lane @Lane of @Lanes takes the buckets b with b % @Lanes = @Lane (src/etl/lanes.ts); one lane of one takes them
+-- all. Each bucket has its watermark row ('ParseNewHits:00'…) and application lock: a caller whose buckets another
+-- caller holds returns at once with RowsParsed 0, and erasure or retention (exclusive holders of the shared lock)
+-- keep every lane out. A raw row is taken only below MIN_ACTIVE_ROWVERSION() (every transaction that could still
+-- commit an older row has ended), in RowVer order after its bucket's watermark, so a row whose Id committed late is
+-- never passed over. Inserts skip SourceIds/VisitIDs already present, and Device/IP counts come only from rows
+-- inserted now, so re-running a batch changes nothing. Lanes never touch the same SignalHit, IP, Parsed or Visit
+-- rows; two lanes sharing a Device row may deadlock, and the victim's batch is run again (src/etl/lanes.ts).
+CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000, @Lane INT = 0, @Lanes INT = 1,
   ${signalParametersTsql()}
 AS
 BEGIN
@@ -126,12 +136,29 @@ BEGIN
   -- level set here lasts until the procedure returns.
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE @lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @rows INT = 0, @fromId BIGINT, @toId BIGINT,
-    @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT;
+    @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT, @bucket INT = 0,
+    @bucketName VARCHAR(50), @busy BIT = 0;
+  IF @Lanes IS NULL OR @Lanes < 1 OR @Lanes > ${PARSE_BUCKETS} OR @Lane IS NULL OR @Lane < 0 OR @Lane >= @Lanes
+    THROW 50010, 'Lane is not a parse lane of Lanes (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', 1;
 
+  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) NOT NULL, LastVersion BINARY(8) NOT NULL);
   BEGIN TRANSACTION;
-  EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Exclusive',
+  EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Shared',
     @LockOwner = N'Transaction', @LockTimeout = 0;
-  IF @lock < 0
+  IF @lock < 0 SET @busy = 1;
+  WHILE @busy = 0 AND @bucket < ${PARSE_BUCKETS}
+  BEGIN
+    IF @bucket % @Lanes = @Lane
+    BEGIN
+      SET @bucketName = CONCAT('${bucketProcessName(0).slice(0, -2)}', RIGHT(CONCAT('0', @bucket), 2));
+      EXEC @lock = sp_getapplock @Resource = @bucketName, @LockMode = N'Exclusive', @LockOwner = N'Transaction',
+        @LockTimeout = 0;
+      IF @lock < 0 SET @busy = 1;
+      INSERT INTO #lane (Bucket, ProcessName, LastVersion) VALUES (@bucket, @bucketName, 0x0000000000000000);
+    END;
+    SET @bucket += 1;
+  END;
+  IF @busy = 1
   BEGIN
     ROLLBACK TRANSACTION;
     SELECT 0 AS RowsParsed, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId,
@@ -139,12 +166,14 @@ BEGIN
     RETURN;
   END;
 
-  SELECT @lastVersion = LastVersion FROM ETL.Watermark WITH (UPDLOCK, HOLDLOCK) WHERE ProcessName = 'ParseNewHits';
-  IF @lastVersion IS NULL
-  BEGIN
-    INSERT INTO ETL.Watermark (ProcessName) VALUES ('ParseNewHits');
-    SET @lastVersion = 0x0000000000000000;
-  END;
+  -- Migration 0054 adds every bucket's row; one missing starts from the beginning (rows parsed already are
+  -- skipped by key), never from a position that could pass over a row.
+  INSERT INTO ETL.Watermark (ProcessName)
+  SELECT l.ProcessName FROM #lane l
+  WHERE NOT EXISTS (SELECT 1 FROM ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) WHERE w.ProcessName = l.ProcessName);
+  UPDATE l SET LastVersion = w.LastVersion
+  FROM #lane l JOIN ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) ON w.ProcessName = l.ProcessName;
+  SELECT @lastVersion = MIN(LastVersion) FROM #lane;
   SET @horizon = MIN_ACTIVE_ROWVERSION();
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
@@ -153,7 +182,9 @@ BEGIN
     ${mssqlBatchOptOut}
   INTO #batch
   FROM PiXL.Test t
-  WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon
+  CROSS APPLY (SELECT ${bucketOfTsql('t.IPAddress')} AS Bucket) k
+  JOIN #lane l ON l.Bucket = k.Bucket
+  WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon AND t.RowVer > l.LastVersion
   ORDER BY t.RowVer;
 
 ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
@@ -203,18 +234,20 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   GROUP BY p.DeviceHash;
   SET @devices = @@ROWCOUNT;
 
+  -- New devices first, with their counts at 0, under a key-range lock: a lane running beside this one that
+  -- adds the same device waits for this commit and then finds it; the update below adds every count.
+  INSERT INTO PiXL.Device (DeviceHash, ${device.join(', ')}, FirstSeen, LastSeen, HitCount)
+  SELECT n.DeviceHash, ${device.map((c) => `p.${c}`).join(', ')}, n.FirstSeen, n.LastSeen, 0
+  FROM #devices n
+  JOIN #parsed p ON p.SourceId = n.FirstSourceId
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Device d WITH (UPDLOCK, HOLDLOCK) WHERE d.DeviceHash = n.DeviceHash);
+
   UPDATE d SET
     FirstSeen = LEAST(d.FirstSeen, n.FirstSeen),
     LastSeen = GREATEST(d.LastSeen, n.LastSeen),
     HitCount = d.HitCount + n.HitCount
   FROM PiXL.Device d
   JOIN #devices n ON n.DeviceHash = d.DeviceHash;
-
-  INSERT INTO PiXL.Device (DeviceHash, ${device.join(', ')}, FirstSeen, LastSeen, HitCount)
-  SELECT n.DeviceHash, ${device.map((c) => `p.${c}`).join(', ')}, n.FirstSeen, n.LastSeen, n.HitCount
-  FROM #devices n
-  JOIN #parsed p ON p.SourceId = n.FirstSourceId
-  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Device d WHERE d.DeviceHash = n.DeviceHash);
 
   SELECT p.IPAddress, MIN(p.ReceivedAt) AS FirstSeen, MAX(p.ReceivedAt) AS LastSeen, COUNT_BIG(*) AS HitCount
   INTO #ips
@@ -250,15 +283,35 @@ ${mssqlVisitJoins}
 
   SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
   SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;
-  UPDATE ETL.Watermark SET
-    LastVersion = COALESCE(@lastRowVer, LastVersion),
-    LastVersionId = COALESCE(@lastRowId, LastVersionId),
-    LastProcessedId = GREATEST(LastProcessedId, COALESCE(@toId, 0)),
-    RowsProcessed = RowsProcessed + @rows,
+  -- Every bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to just
+  -- below the horizon (a bucket without traffic moves too, so the lowest position in the summary row keeps up).
+  UPDATE w SET
+    LastVersion = CASE WHEN @rows >= @BatchSize THEN @lastRowVer ELSE CAST(CAST(@horizon AS BIGINT) - 1 AS BINARY(8)) END,
+    LastVersionId = CASE WHEN @rows >= @BatchSize THEN @lastRowId ELSE 0 END,
+    LastProcessedId = GREATEST(w.LastProcessedId, COALESCE(@toId, 0)),
+    LastRunAt = SYSUTCDATETIME()
+  FROM ETL.Watermark w
+  JOIN #lane l ON l.ProcessName = w.ProcessName
+  WHERE w.LastVersion < CASE WHEN @rows >= @BatchSize THEN @lastRowVer
+    ELSE CAST(CAST(@horizon AS BIGINT) - 1 AS BINARY(8)) END;
+${pruneSignalStateTsql(laneFilterTsql)}  -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
+  -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure and
+  -- the health view read.
+  UPDATE w SET
+    LastVersion = COALESCE(m.LastVersion, w.LastVersion),
+    LastVersionId = COALESCE(m.LastVersionId, w.LastVersionId),
+    LastProcessedId = GREATEST(w.LastProcessedId, COALESCE(@toId, 0)),
+    RowsProcessed = w.RowsProcessed + @rows,
     LastBatchRows = @rows,
     LastRunAt = SYSUTCDATETIME()
-  WHERE ProcessName = 'ParseNewHits';
-${pruneSignalStateTsql()}  COMMIT TRANSACTION;
+  FROM ETL.Watermark w
+  OUTER APPLY (
+    SELECT TOP (1) x.LastVersion, x.LastVersionId FROM ETL.Watermark x
+    WHERE x.ProcessName LIKE '${bucketProcessName(0).slice(0, -2)}%'
+    ORDER BY x.LastVersion, x.LastVersionId
+  ) m
+  WHERE w.ProcessName = 'ParseNewHits';
+  COMMIT TRANSACTION;
 
   SELECT @rows AS RowsParsed, @fromId AS FromId, @toId AS ToId,
     @devices AS DevicesUpserted, @ips AS IPsUpserted, @visits AS VisitsInserted;

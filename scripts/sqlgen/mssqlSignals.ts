@@ -11,6 +11,7 @@ import {
   SIGNAL_DEFAULTS,
   SIGNAL_PARAMETERS,
 } from '../../src/enrich/signals.js';
+import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import type { Field } from '../../src/warehouse/fields.js';
 import { FINGERPRINT_KEYS } from './postgresSignals.js';
 
@@ -21,6 +22,14 @@ const b = quoteIdent;
 export function subnetOfTsql(ip: string): string {
   return `CASE WHEN ${ip} COLLATE ${BIN2} + '0' NOT LIKE '%[^0-9.]%' AND LEN(${ip}) - LEN(REPLACE(${ip}, '.', '')) = 3
       THEN LEFT(${ip}, LEN(${ip}) - CHARINDEX('.', REVERSE(${ip}))) COLLATE ${BIN2} END`;
+}
+
+/**
+ * The parse bucket of an address (as bucketOf on PostgreSQL, with the engine's own hash): every hit of one
+ * network, and so every running count of ETL.SignalHit, is one lane's.
+ */
+export function bucketOfTsql(ip: string): string {
+  return `(CHECKSUM(COALESCE(${subnetOfTsql(ip)}, ${ip} COLLATE ${BIN2}, '')) & ${PARSE_BUCKETS - 1})`;
 }
 
 /** SHA-256 of the UTF-8 bytes of 'canvas|webgl|audio' (a missing part is empty); NULL when all are missing. */
@@ -186,13 +195,17 @@ export function signalValuesTsql(botScore: string): Record<string, string> {
   };
 }
 
-/** Drops look-back rows no window can reach any more (a seek for the newest, a range of the ReceivedAt index). */
-export function pruneSignalStateTsql(): string {
+/**
+ * Drops look-back rows no window can reach any more (a seek for the newest, a range of the ReceivedAt index), of
+ * this lane only (\`inLane\` of an address): a lane running beside it deletes its own.
+ */
+export function pruneSignalStateTsql(inLane: (ip: string) => string): string {
   return `  IF @Enrich = 1
   BEGIN
     DECLARE @newest DATETIME2(3) = (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC);
     DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
-    WHERE s.ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}), @newest);
+    WHERE s.ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}), @newest)
+      AND ${inLane('s.IPAddress')};
   END;
 `;
 }

@@ -4,9 +4,11 @@
  */
 import { quoteIdent } from '../../src/db/postgres/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
+import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   addBatchToSignalState,
+  bucketOf,
   pruneSignalState,
   signalCtes,
   signalJoins,
@@ -84,6 +86,23 @@ BEGIN
 END $drop$;`;
 }
 
+/**
+ * The raw rows of this call's batch with the given columns of PiXL.Test \`t\`: the lane's buckets, each after its
+ * own watermark (the scan starts at the lowest of them), below the horizon, in (TxId, Id) order.
+ */
+function laneRows(columns: string): string {
+  return `SELECT ${columns}
+      FROM "PiXL"."Test" t
+      CROSS JOIN LATERAL (SELECT ${bucketOf('t."IPAddress"')} AS bucket) k
+      WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon AND k.bucket % lanes = lane
+        AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
+      ORDER BY t."TxId", t."Id"
+      LIMIT "BatchSize"`;
+}
+
+/** Whether a row whose address is \`ip\` belongs to this call's lane. */
+const laneFilter = (ip: string) => `${bucketOf(ip)} % lanes = lane`;
+
 function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
   const parsedFields = fields.filter((f) => !isComputed(f));
@@ -120,13 +139,22 @@ function procedure(fields: readonly Field[]): string {
   if (!parsedFields.some((f) => f.key === 'botScore')) throw new Error('IsLikelyBot needs botScore');
   const hashParts = DEVICE_HASH_COLUMNS.map(q).join(', ');
   const device = DEVICE_COLUMNS.map(q);
-  return `-- Parses the next batch of committed raw hits into PiXL.Parsed, Device, IP and Visit in one transaction.
--- A raw row is taken only once every transaction older than it has ended (TxId below the snapshot's xmin), in
--- (TxId, Id) order after the watermark, so a row whose Id committed late is never passed over. A second
--- caller while one runs returns at once with RowsParsed 0. Inserts skip SourceIds/VisitIDs already present,
--- and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
+  const batchColumns = `t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
+      t."UserAgent", t."Referer", t."IsKnownBot", cp.client_params,
+      ${postgresBatchOptOut}`;
+  return `-- Parses the next batch of committed raw hits of one lane into PiXL.Parsed, Device, IP and Visit in one
+-- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its network (the IPv4 /24, else the address), and
+-- lane "Lane" of "Lanes" takes the buckets b with b % "Lanes" = "Lane" (src/etl/lanes.ts); one lane of one takes
+-- them all. Each bucket has its watermark row ('ParseNewHits:00'…) and lock: a caller whose buckets another
+-- caller holds returns at once with RowsParsed 0, and erasure or retention (the shared lock's exclusive holders)
+-- keep every lane out. A raw row is taken only once every transaction older than it has ended (TxId below the
+-- snapshot's xmin), in (TxId, Id) order after its bucket's watermark, so a row whose Id committed late is never
+-- passed over. Inserts skip SourceIds/VisitIDs already present, and Device/IP counts come only from rows
+-- inserted now, so re-running a batch changes nothing. Lanes never touch the same SignalHit, IP, Parsed or
+-- Visit rows; Device rows they may share are upserted in DeviceHash order, so two lanes cannot deadlock.
 ${dropOverloads('ETL', 'usp_ParseNewHits')}
 CREATE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000,
+  "Lane" integer DEFAULT 0, "Lanes" integer DEFAULT 1,
   ${signalParameters()})
 RETURNS TABLE (
   "RowsParsed" integer, "FromId" bigint, "ToId" bigint,
@@ -144,39 +172,66 @@ DECLARE
   horizon xid8;
   last_version xid8;
   last_id bigint;
+  lanes integer := "Lanes";
+  lane integer := "Lane";
+  b_no integer;
+  bucket_names text[] := '{}';
+  bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[${PARSE_BUCKETS}]);
+  bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[${PARSE_BUCKETS}]);
+  v xid8;
+  i bigint;
+  r_rows integer;
+  r_from bigint;
+  r_to bigint;
+  r_devices integer;
+  r_ips integer;
+  r_visits integer;
 ${signalLocals()}BEGIN
-  IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits')) THEN
+  IF lanes IS NULL OR lanes < 1 OR lanes > ${PARSE_BUCKETS} OR lane IS NULL OR lane < 0 OR lane >= lanes THEN
+    RAISE EXCEPTION 'Lane % of Lanes % is not a parse lane (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', lane, lanes;
+  END IF;
+  IF NOT pg_try_advisory_xact_lock_shared(hashtext('ETL.usp_ParseNewHits')) THEN
     RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
     RETURN;
   END IF;
-  SELECT w."LastVersion", w."LastVersionId" INTO last_version, last_id
-  FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits' FOR UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO "ETL"."Watermark" ("ProcessName") VALUES ('ParseNewHits');
-    last_version := '0';
-    last_id := 0;
-  END IF;
+  FOR b_no IN 0 .. ${PARSE_BUCKETS - 1} LOOP
+    CONTINUE WHEN b_no % lanes <> lane;
+    IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits'), b_no) THEN
+      RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
+      RETURN;
+    END IF;
+    bucket_names := bucket_names || (${lit(bucketProcessName(0).slice(0, -2))} || lpad(b_no::text, 2, '0'));
+    SELECT w."LastVersion", w."LastVersionId" INTO v, i
+    FROM "ETL"."Watermark" w WHERE w."ProcessName" = bucket_names[cardinality(bucket_names)] FOR UPDATE;
+    IF NOT FOUND THEN
+      -- Migration 0054 adds every bucket's row; one missing starts from the beginning (rows parsed already are
+      -- skipped by key), never from a position that could pass over a row.
+      INSERT INTO "ETL"."Watermark" ("ProcessName") VALUES (bucket_names[cardinality(bucket_names)]);
+      v := '0';
+      i := 0;
+    END IF;
+    bucket_version[b_no + 1] := v;
+    bucket_id[b_no + 1] := i;
+    IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
+      last_version := v;
+      last_id := i;
+    END IF;
+  END LOOP;
   horizon := pg_snapshot_xmin(pg_current_snapshot());
-${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v))}
-  RETURN QUERY
-  -- The raw rows of this batch. ParamsJson is read from TOAST once (#> '{}' hands back the detoasted value
-  -- without rebuilding it), and the client params are collected from it here, while it is in memory.
+${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v), laneRows)}
+  -- The raw rows of this batch, narrow: the wide ParamsJson is read where it is used (the Parsed insert), not
+  -- copied into this CTE's store (~10 KB a row; copying it cost a tenth of the parse). The client params are
+  -- collected from it here: keys only, values fetched for the few that match, cheaper than jsonb_each_text
+  -- over every key; called in the select list, the keys stream instead of being collected in a tuplestore.
   WITH batch AS MATERIALIZED (
-    SELECT t."Id", t."TxId", t."CompanyID", t."PiXLID", t."IPAddress", t."ReceivedAt", t."RequestPath",
-      t."UserAgent", t."Referer", t."IsKnownBot", pj.params_json, cp.client_params,
-      ${postgresBatchOptOut}
-    FROM "PiXL"."Test" t
-    CROSS JOIN LATERAL (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj
+    SELECT ${batchColumns}
+    FROM (${laneRows('t.*')}) t
     CROSS JOIN LATERAL (
-      -- Keys only, values fetched for the few that match: cheaper than jsonb_each_text over every key; called
-      -- in the select list, the keys stream instead of being collected in a tuplestore first.
       SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k) AS client_params
-      FROM (SELECT jsonb_object_keys(pj.params_json) AS k) keys
+      FROM (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj,
+        LATERAL (SELECT jsonb_object_keys(pj.params_json) AS k) keys
       WHERE starts_with(k, ${lit('_cp_')}) AND octet_length(k) > 4
     ) cp
-    WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
-    ORDER BY t."TxId", t."Id"
-    LIMIT "BatchSize"
   ),
 ${signalCtes()}  parsed AS (
     INSERT INTO "PiXL"."Parsed" (
@@ -185,7 +240,8 @@ ${signalCtes()}  parsed AS (
     SELECT
       ${values.join(',\n      ')}
     FROM batch b
-    CROSS JOIN LATERAL jsonb_to_record(b.params_json) AS j(
+    JOIN "PiXL"."Test" raw ON raw."Id" = b."Id"
+    CROSS JOIN LATERAL jsonb_to_record(raw."ParamsJson") AS j(
       ${recordColumns.join(', ')}
     )
 ${signalJoins()}
@@ -195,6 +251,7 @@ ${signalJoins()}
         THEN sha256(convert_to(concat_ws('|', ${hashParts}), 'UTF8')) END AS "DeviceHash"
   ),
   devices AS (
+    -- In DeviceHash order: a lane running beside this one locks the rows it shares in the same order.
     INSERT INTO "PiXL"."Device" AS d ("DeviceHash", ${device.join(', ')}, "FirstSeen", "LastSeen", "HitCount")
     SELECT DISTINCT ON (p."DeviceHash") p."DeviceHash", ${device.map((c) => `p.${c}`).join(', ')},
       min(p."ReceivedAt") OVER w, max(p."ReceivedAt") OVER w, count(*) OVER w
@@ -239,15 +296,22 @@ ${postgresPersonHashes}
   last_row AS (
     SELECT b."TxId", b."Id" FROM batch b ORDER BY b."TxId" DESC, b."Id" DESC LIMIT 1
   ),
+  -- Every bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to the
+  -- horizon (a bucket without traffic moves too, so the lowest position in the summary row keeps up).
+  next_mark AS (
+    SELECT CASE WHEN c.n >= "BatchSize" THEN l."TxId" ELSE horizon END AS v,
+      CASE WHEN c.n >= "BatchSize" THEN l."Id" ELSE 0 END AS i
+    FROM (SELECT count(*) AS n FROM batch) c
+    LEFT JOIN last_row l ON true
+  ),
   mark AS (
     UPDATE "ETL"."Watermark" w SET
-      "LastVersion" = COALESCE((SELECT l."TxId" FROM last_row l), w."LastVersion"),
-      "LastVersionId" = COALESCE((SELECT l."Id" FROM last_row l), w."LastVersionId"),
+      "LastVersion" = m.v,
+      "LastVersionId" = m.i,
       "LastProcessedId" = GREATEST(w."LastProcessedId", COALESCE((SELECT max(b."Id") FROM batch b), 0)),
-      "RowsProcessed" = w."RowsProcessed" + (SELECT count(*) FROM batch),
-      "LastBatchRows" = (SELECT count(*) FROM batch),
       "LastRunAt" = now() AT TIME ZONE 'UTC'
-    WHERE w."ProcessName" = 'ParseNewHits'
+    FROM next_mark m
+    WHERE w."ProcessName" = ANY (bucket_names) AND (m.v, m.i) > (w."LastVersion", w."LastVersionId")
     RETURNING 1
   )
   SELECT
@@ -256,8 +320,24 @@ ${postgresPersonHashes}
     (SELECT max(b."Id") FROM batch b),
     (SELECT count(*) FROM devices)::integer,
     (SELECT count(*) FROM ips)::integer,
-    (SELECT count(*) FROM visits)::integer;
-${pruneSignalState()}END
+    (SELECT count(*) FROM visits)::integer
+  INTO r_rows, r_from, r_to, r_devices, r_ips, r_visits;
+${pruneSignalState(laneFilter)}
+  -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
+  -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure
+  -- and the health view read.
+  UPDATE "ETL"."Watermark" w SET
+    ("LastVersion", "LastVersionId") = (
+      SELECT x."LastVersion", x."LastVersionId" FROM "ETL"."Watermark" x
+      WHERE x."ProcessName" LIKE ${lit(`${bucketProcessName(0).slice(0, -2)}%`)}
+      ORDER BY x."LastVersion", x."LastVersionId" LIMIT 1),
+    "LastProcessedId" = GREATEST(w."LastProcessedId", COALESCE(r_to, 0)),
+    "RowsProcessed" = w."RowsProcessed" + r_rows,
+    "LastBatchRows" = r_rows,
+    "LastRunAt" = now() AT TIME ZONE 'UTC'
+  WHERE w."ProcessName" = 'ParseNewHits';
+  RETURN QUERY SELECT r_rows, r_from, r_to, r_devices, r_ips, r_visits;
+END
 $fn$;
 `;
 }

@@ -16,6 +16,7 @@ import {
   SIGNAL_DEFAULTS,
   SIGNAL_PARAMETERS,
 } from '../../src/enrich/signals.js';
+import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import type { Field } from '../../src/warehouse/fields.js';
 
 const q = quoteIdent;
@@ -27,6 +28,15 @@ export const FINGERPRINT_KEYS = ['canvasFP', 'webglFP', 'audioHash'] as const;
 export function subnetOf(ip: string): string {
   return `CASE WHEN ${ip} !~ '[^0-9.]' AND length(${ip}) - length(replace(${ip}, '.', '')) = 3
       THEN left(${ip}, length(${ip}) - strpos(reverse(${ip}), '.')) END`;
+}
+
+/**
+ * The parse bucket (0 … PARSE_BUCKETS - 1, src/etl/lanes.ts) of an address: a hash of its /24 for IPv4, else of
+ * the whole address, so every hit of one network, and so every running count of ETL.SignalHit, is one lane's.
+ */
+export function bucketOf(ip: string): string {
+  if ((PARSE_BUCKETS & (PARSE_BUCKETS - 1)) !== 0) throw new Error('PARSE_BUCKETS must be a power of two');
+  return `(hashtext(COALESCE(${subnetOf(ip)}, ${ip}, '')) & ${PARSE_BUCKETS - 1})`;
 }
 
 /** SHA-256 of 'canvas|webgl|audio' (a missing part is empty); NULL when all three are missing. */
@@ -80,6 +90,7 @@ export function signalLocals(): string {
 export function addBatchToSignalState(
   fields: readonly Field[],
   typed: (f: Field, v: string) => string,
+  batchRows: (columns: string) => string,
 ): string {
   const fp = FINGERPRINT_KEYS.map((key) => {
     const field = fields.find((f) => f.key === key);
@@ -99,11 +110,7 @@ export function addBatchToSignalState(
       SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt",
         ${fingerprintHash('f.c', 'f.w', 'f.a')} AS fp_hash
       FROM (
-        SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
-        FROM "PiXL"."Test" t
-        WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon
-        ORDER BY t."TxId", t."Id"
-        LIMIT "BatchSize"
+        ${batchRows('t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"')}
       ) t
       CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
       CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f
@@ -220,14 +227,17 @@ export function signalValues(botScore: string): Record<string, string> {
 
 /**
  * Drops look-back rows no window can reach any more, by whole minutes (IX_SignalHit_Minute; at most a minute
- * more is kept), below the newest row's time (one backward seek), so the work is the rows dropped.
+ * more is kept), below the newest row's time (one backward seek), so the work is the rows dropped. Only the
+ * rows of this lane (\`inLane\` of an address): a lane running beside it deletes its own, so neither waits on
+ * the other's row locks.
  */
-export function pruneSignalState(): string {
+export function pruneSignalState(inLane: (ip: string) => string): string {
   return `  IF enrich THEN
     DELETE FROM "ETL"."SignalHit" r
     WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
       (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
-      - keep_window);
+      - keep_window)
+      AND ${inLane('r."IPAddress"')};
   END IF;
 `;
 }

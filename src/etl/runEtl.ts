@@ -6,10 +6,12 @@
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
  * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
  * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
- * could otherwise deadlock).
+ * could otherwise deadlock). The parse runs as ETL_PARSE_LANES lanes at once (src/etl/lanes.ts), on one
+ * connection each.
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
+import { runLanes } from './lanes.js';
 import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
@@ -22,6 +24,8 @@ export interface EtlStep {
   optional: boolean;
   /** Named arguments passed besides BatchSize. */
   args?: ProcedureArgs;
+  /** Lanes run at once (the parse, src/etl/lanes.ts): each call gets Lane and Lanes besides the arguments. */
+  lanes?: number;
 }
 
 export interface EtlSettings {
@@ -32,6 +36,8 @@ export interface EtlSettings {
   retentionBatchSize?: number;
   /** Thresholds of the behaviour signals (procedure defaults when absent). */
   signals?: SignalSettings;
+  /** Parse lanes run at once (1 when absent). */
+  parseLanes?: number;
 }
 
 export interface StepReport {
@@ -51,6 +57,7 @@ export function etlSteps(s: EtlSettings): EtlStep[] {
       batchSize: s.batchSize,
       rowsColumn: 'RowsParsed',
       optional: false,
+      lanes: s.parseLanes ?? 1,
       ...(s.signals ? { args: { ...s.signals } } : {}),
     },
     {
@@ -130,16 +137,34 @@ async function runSteps(
       reports.push(report);
       continue;
     }
-    for (;;) {
-      const batchStarted = Date.now();
-      const row = (await db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
-      report.batches++;
-      addUp(report.totals, row);
-      log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);
-      if ((numberOf(row[step.rowsColumn]) ?? 0) < step.batchSize) break;
-      if (Date.now() >= deadline) {
-        report.outcome = 'budget-spent';
-        break;
+    if (step.lanes !== undefined) {
+      const outcome = await runLanes(
+        db,
+        step.procedure,
+        { ...step.args, BatchSize: step.batchSize },
+        step.lanes,
+        deadline,
+        (lane, row, ms) => {
+          report.batches++;
+          addUp(report.totals, row);
+          const which = step.lanes === 1 ? '' : ` (lane ${lane + 1} of ${step.lanes})`;
+          log(`${step.name} batch ${report.batches}${which}: ${describe(row)} (${ms} ms)`);
+        },
+      );
+      if (!outcome.caughtUp) report.outcome = 'budget-spent';
+    } else {
+      for (;;) {
+        const batchStarted = Date.now();
+        const row =
+          (await db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
+        report.batches++;
+        addUp(report.totals, row);
+        log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);
+        if ((numberOf(row[step.rowsColumn]) ?? 0) < step.batchSize) break;
+        if (Date.now() >= deadline) {
+          report.outcome = 'budget-spent';
+          break;
+        }
       }
     }
     report.ms = Date.now() - started;

@@ -1,0 +1,215 @@
+/**
+ * Parse lanes (src/etl/lanes.ts) on the real engine: two lanes running at once parse every raw row exactly once,
+ * also when a row's Id commits after higher ones; a network's hits are one lane's; and the behaviour signals
+ * computed by two lanes in small batches equal the model's (test/support/signalModel.ts), as one lane's do.
+ */
+import { isbot } from 'isbot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapturedHit } from '../src/capture/hit.js';
+import type { Row } from '../src/db/types.js';
+import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
+import { runLanes } from '../src/etl/lanes.js';
+import { numberOf, PROCEDURES } from '../src/etl/procedures.js';
+import { toHitRow } from '../src/writer/hitRows.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+import { expectedSignals, type ModelHit, type ModelSignals } from './support/signalModel.js';
+import { openSession } from './support/writerSession.js';
+
+const T0 = Date.parse('2026-03-01T08:00:00.000Z');
+const S = 1000;
+
+/** The network a lane owns a hit by: the IPv4 /24, else the whole address. */
+const networkOf = (ip: string) => (/^\d+\.\d+\.\d+\.\d+$/.test(ip) ? ip.slice(0, ip.lastIndexOf('.')) : ip);
+
+/** Hits over 24 IPv4 /24 networks and 4 IPv6 addresses, in time order. */
+function spreadHits(n: number, from = T0): CapturedHit[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeHit({
+      ip: i % 7 === 6 ? `2001:db8::${i % 4}` : `198.51.${i % 24}.${1 + (i % 5)}`,
+      queryString: `sw=${1000 + i}&canvasFP=c${i % 3}&webglFP=w&audioHash=a`,
+      receivedAt: new Date(from + i * 700).toISOString(),
+    }),
+  );
+}
+
+describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
+  let t: TestDatabase;
+  const sql = (text: string) => text.replace(/\{([\w.]+)\}/g, (_, n: string) => t.db.name(n));
+
+  beforeAll(async () => {
+    t = await engine.create();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  const emptyWarehouse = () =>
+    t.db.query(
+      sql(`DELETE FROM {PiXL.Visit}; DELETE FROM {PiXL.Parsed}; DELETE FROM {PiXL.Device}; DELETE FROM {PiXL.IP};
+        DELETE FROM {ETL.SignalHit}; DELETE FROM {PiXL.Test}`),
+    );
+
+  /** Every batch of every lane, run at once, repeated until `count` rows are parsed (other files share the server). */
+  async function parseWithLanes(lanes: number, batchSize: number, count: number, args = {}): Promise<Row[]> {
+    const rows: Row[] = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const outcome = await runLanes(
+        t.db,
+        PROCEDURES.parse,
+        { ...args, BatchSize: batchSize },
+        lanes,
+        Date.now() + 30_000,
+      );
+      rows.push(...outcome.rows);
+      if ((await parsedIds()).length >= count) break;
+    }
+    return rows;
+  }
+
+  async function parsedIds(): Promise<number[]> {
+    const rows = await t.db.query(sql('SELECT {SourceId} AS id FROM {PiXL.Parsed}'));
+    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+  }
+
+  async function testIds(): Promise<{ id: number; hitId: string; ip: string }[]> {
+    const rows = await t.db.query(sql('SELECT {Id} AS id, {HitId} AS h, {IPAddress} AS ip FROM {PiXL.Test}'));
+    return rows
+      .map((r) => ({ id: Number(r.id), hitId: String(r.h).toLowerCase(), ip: String(r.ip) }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  const sumParsed = (rows: Row[]) => rows.reduce((n, r) => n + (numberOf(r.RowsParsed) ?? 0), 0);
+
+  it('parses every row exactly once with two lanes at once, also a row whose Id committed after higher ones', async () => {
+    await emptyWarehouse();
+    const early = spreadHits(40);
+    await t.db.insertHits(early.map(toHitRow));
+    const session = await openSession(engine.name, t.connectionString);
+    const slow = makeHit({
+      ip: '198.51.3.9',
+      queryString: 'sw=1',
+      receivedAt: new Date(T0 + 50 * S).toISOString(),
+    });
+    let calls: Row[] = [];
+    try {
+      await session.begin();
+      await session.insertHit(toHitRow(slow));
+      const late = spreadHits(30, T0 + 60 * S);
+      await t.db.insertHits(late.map(toHitRow));
+      calls = await parseWithLanes(2, 7, early.length);
+      // Rows committed after the open one wait behind it: whatever lane they are in, none moves past it.
+      const before = await parsedIds();
+      const ids = await testIds();
+      expect(before).toEqual(ids.slice(0, early.length).map((r) => r.id));
+      await session.commit();
+    } finally {
+      await session.close();
+    }
+    const all = await testIds();
+    expect(all).toHaveLength(71);
+    calls.push(...(await parseWithLanes(2, 7, all.length)));
+    expect(await parsedIds()).toEqual(all.map((r) => r.id));
+    // Each row was taken by one batch of one lane: the batches' row counts add up to the rows.
+    expect(sumParsed(calls)).toBe(all.length);
+    const [visits] = await t.db.query(sql('SELECT COUNT(*) AS n FROM {PiXL.Visit}'));
+    expect(Number(visits?.n)).toBe(all.length);
+    // Device counts were added once per hit, whichever lane upserted the shared device rows.
+    const [devices] = await t.db.query(sql('SELECT SUM({HitCount}) AS n FROM {PiXL.Device}'));
+    const [withDevice] = await t.db.query(
+      sql('SELECT COUNT(*) AS n FROM {PiXL.Visit} WHERE {DeviceId} IS NOT NULL'),
+    );
+    expect(Number(withDevice?.n)).toBe(all.length - 1);
+    expect(Number(devices?.n)).toBe(all.length - 1);
+  });
+
+  /** Calls one lane alone until it has parsed something and then reports two empty batches in a row. */
+  async function drainLane(lane: number, lanes: number): Promise<number> {
+    let parsed = 0;
+    let empty = 0;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (parsed === 0 || empty < 2)) {
+      const row = await t.db.callProcedure(PROCEDURES.parse, { BatchSize: 10, Lane: lane, Lanes: lanes });
+      const n = numberOf(row?.RowsParsed) ?? 0;
+      parsed += n;
+      empty = n === 0 ? empty + 1 : 0;
+    }
+    return parsed;
+  }
+
+  it("keeps each network's hits in one lane, and the other lane parses the rest", async () => {
+    await emptyWarehouse();
+    // One insert, one transaction: every row becomes visible to the parse at the same moment.
+    await t.db.insertHits(spreadHits(84).map(toHitRow));
+    const all = await testIds();
+    const first = await drainLane(0, 2);
+    const parsed = new Set(await parsedIds());
+    expect(parsed.size).toBe(first);
+    const byNetwork = new Map<string, boolean[]>();
+    for (const r of all)
+      byNetwork.set(networkOf(r.ip), [...(byNetwork.get(networkOf(r.ip)) ?? []), parsed.has(r.id)]);
+    expect(byNetwork.size).toBe(28);
+    for (const [network, taken] of byNetwork)
+      expect({ network, taken: new Set(taken).size }).toEqual({ network, taken: 1 });
+    // Both lanes have work: with 28 networks over 16 buckets, one lane holding them all would mean a broken hash.
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(all.length);
+    expect(await drainLane(1, 2)).toBe(all.length - first);
+    expect(await parsedIds()).toEqual(all.map((r) => r.id));
+  });
+
+  it('computes the behaviour signals with two lanes in small batches as the model states them', async () => {
+    await emptyWarehouse();
+    // Bursts within one /24 and one address (rapid fire, subnet alerts, fingerprint counts), beside other networks.
+    const specs: { ip: string; at: number; fp: string }[] = [];
+    for (let i = 0; i < 90; i++) {
+      const ip =
+        i % 3 === 0
+          ? `203.0.113.${1 + (i % 4)}`
+          : i % 3 === 1
+            ? '192.0.2.77'
+            : i % 9 === 2
+              ? '2001:db8::5'
+              : `198.51.${i % 11}.7`;
+      specs.push({ ip, at: T0 + i * 2500 + (i % 2) * 400, fp: `c${i % 5}` });
+    }
+    specs.sort((a, b) => a.at - b.at);
+    const hits = specs.map((s) =>
+      makeHit({
+        ip: s.ip,
+        queryString: `canvasFP=${s.fp}&webglFP=w&audioHash=a`,
+        receivedAt: new Date(s.at).toISOString(),
+      }),
+    );
+    // Landed in time order, a few per transaction, so Ids follow ReceivedAt as the model assumes.
+    for (let i = 0; i < hits.length; i += 5) await t.db.insertHits(hits.slice(i, i + 5).map(toHitRow));
+    await parseWithLanes(2, 4, hits.length, { ...SIGNAL_DEFAULTS });
+    const ids = await testIds();
+    const model: ModelHit[] = hits.map((h, i) => ({
+      id: ids.find((r) => r.hitId === h.hitId)?.id as number,
+      ip: specs[i]?.ip ?? null,
+      at: specs[i]?.at as number,
+      fingerprint: `${specs[i]?.fp}|w|a`,
+      knownBot: isbot(h.userAgent),
+      datacenter: false,
+      botScore: null,
+      botScoreThreshold: 10,
+    }));
+    const columns = Object.keys(expectedSignals(model, model[0] as ModelHit, SIGNAL_DEFAULTS));
+    const rows = await t.db.query(
+      sql(`SELECT {SourceId}, ${columns.map((c) => `{${c}}`).join(', ')} FROM {PiXL.Parsed}`),
+    );
+    expect(rows).toHaveLength(hits.length);
+    const norm = (v: unknown) =>
+      v === null || v === undefined ? null : typeof v === 'boolean' ? v : Number(v);
+    for (const m of model) {
+      const row = rows.find((r) => Number(r.SourceId) === m.id) ?? {};
+      const actual = Object.fromEntries(columns.map((c) => [c, norm(row[c])])) as unknown as ModelSignals;
+      expect({ id: m.id, ...actual }).toEqual({ id: m.id, ...expectedSignals(model, m, SIGNAL_DEFAULTS) });
+    }
+    // The flood's address and its /24 did raise flags, so the comparison covered more than zeros.
+    expect(rows.some((r) => norm(r.Srv_RapidFire) === true)).toBe(true);
+    expect(rows.some((r) => norm(r.Srv_SubnetAlert) === true)).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * A writer's session on a connection the test controls, to hold a transaction open (a row whose Id commits after
+ * higher ones) or the parse lock (test/etl.watermark.test.ts, test/etl.lanes.db.test.ts).
+ */
+import sql from 'mssql';
+import pg from 'pg';
+import type { DatabaseEngine } from '../../src/config.js';
+import { HIT_COLUMN_NAMES, hitRowValues } from '../../src/db/hitColumns.js';
+import type { HitRow } from '../../src/db/types.js';
+
+/** A second session that can hold a transaction open. */
+export interface Session {
+  begin(): Promise<void>;
+  insertHit(row: HitRow): Promise<void>;
+  holdParseLock(): Promise<void>;
+  commit(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// One insert of the writer's columns, on a connection the test controls (to hold the transaction open).
+const INSERT_COLUMNS = HIT_COLUMN_NAMES.join(', ');
+const values = hitRowValues;
+
+async function postgresSession(connectionString: string): Promise<Session> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const cols = INSERT_COLUMNS.split(', ').map((c) => `"${c}"`);
+  return {
+    begin: async () => void (await client.query('BEGIN')),
+    insertHit: async (r) =>
+      void (await client.query(
+        `INSERT INTO "PiXL"."Test" (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+        values(r).map((v) => (v instanceof Date ? v.toISOString().replace('Z', '') : v)),
+      )),
+    holdParseLock: async () =>
+      void (await client.query("SELECT pg_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits'))")),
+    commit: async () => void (await client.query('COMMIT')),
+    close: () => client.end(),
+  };
+}
+
+async function mssqlSession(connectionString: string): Promise<Session> {
+  const pool = await new sql.ConnectionPool(connectionString).connect();
+  let tx: sql.Transaction | undefined;
+  const request = () => (tx ? new sql.Request(tx) : new sql.Request(pool));
+  return {
+    begin: async () => {
+      tx = new sql.Transaction(pool);
+      await tx.begin();
+    },
+    insertHit: async (r) => {
+      const req = request();
+      values(r).forEach((v, i) => {
+        req.input(`p${i + 1}`, v);
+      });
+      await req.query(
+        `INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, CAST(@p9 AS JSON), CAST(@p10 AS JSON), @p11, @p12, @p13, @p14)`,
+      );
+    },
+    holdParseLock: async () =>
+      void (await request().query(
+        "EXEC sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Exclusive', @LockOwner = N'Transaction'",
+      )),
+    commit: async () => {
+      await tx?.commit();
+      tx = undefined;
+    },
+    close: () => pool.close(),
+  };
+}
+
+export function openSession(engine: DatabaseEngine, connectionString: string): Promise<Session> {
+  return (engine === 'postgres' ? postgresSession : mssqlSession)(connectionString);
+}
