@@ -4,9 +4,10 @@
  * spread over the IPv4 space; 20 /24 networks (carrier NAT); every hit from one /24; every hit from one
  * address. Realistic hits (every catalog key, ~4.7 KB query strings, 10 ms apart) are landed once through the
  * writer's insertHits; each mix rewrites their addresses, then each run parses them all from an empty
- * warehouse. Besides wall clock it counts work inside the database: CPU seconds of the parsing backend, and
- * the index entries and buffers the signals read from ETL.SignalHit per hit (pg_stat counters). Results go to
- * docs/PERFORMANCE.md (section "ETL parse").
+ * warehouse, with one parse lane and with more (BENCH_LANES: lanes run at once, each on its own connection, as
+ * src/etl/lanes.ts runs them). Besides wall clock it counts work inside the database: CPU seconds of the parsing
+ * backends (summed over the lanes), and the index entries and buffers the signals read from ETL.SignalHit per hit
+ * (pg_stat counters). Results go to docs/PERFORMANCE.md (section "ETL parse").
  */
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +28,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
 const PORT = Number(process.env.BENCH_PG_PORT ?? 54351);
 const MIXES = (process.env.BENCH_MIXES ?? 'spread,subnets20,one24,oneAddress').split(',');
+const LANES = (process.env.BENCH_LANES ?? '1,2').split(',').map(Number);
 const DEVICES = Math.max(1, Math.floor(HITS / 20));
 const SPACING_MS = 10;
 const log = (line: string) => console.log(`[bench:etl] ${line}`);
@@ -104,30 +106,44 @@ interface Run {
   buffers: number;
 }
 
-async function parseAll(parser: PostgresWarehouse, db: PostgresWarehouse, enrich: boolean): Promise<Run> {
-  const [backend] = await parser.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const pid = Number(backend?.pid);
+async function parseAll(
+  parsers: readonly PostgresWarehouse[],
+  db: PostgresWarehouse,
+  enrich: boolean,
+): Promise<Run> {
+  const pids = await Promise.all(
+    parsers.map(async (p) =>
+      Number((await p.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid),
+    ),
+  );
   const reads = await signalReads(db);
   const started = process.hrtime.bigint();
-  const cpuStarted = backendCpuMs(pid);
+  const cpuStarted = pids.map(backendCpuMs);
   let rows = 0;
   let visits = 0;
-  for (;;) {
-    const row = await parser.callProcedure(PROCEDURES.parse, {
-      BatchSize: BATCH,
-      ...SIGNAL_DEFAULTS,
-      Enrich: enrich,
-    });
-    const n = numberOf(row?.RowsParsed) ?? 0;
-    rows += n;
-    visits += numberOf(row?.VisitsInserted) ?? 0;
-    if (n < BATCH) break;
-  }
+  // Each lane on its own connection until it reports a short batch, all lanes at once.
+  await Promise.all(
+    parsers.map(async (parser, lane) => {
+      for (;;) {
+        const row = await parser.callProcedure(PROCEDURES.parse, {
+          BatchSize: BATCH,
+          Lane: lane,
+          Lanes: parsers.length,
+          ...SIGNAL_DEFAULTS,
+          Enrich: enrich,
+        });
+        const n = numberOf(row?.RowsParsed) ?? 0;
+        rows += n;
+        visits += numberOf(row?.VisitsInserted) ?? 0;
+        if (n < BATCH) break;
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuSeconds = (backendCpuMs(pid) - cpuStarted) / 1000;
+  const cpuSeconds = pids.reduce((sum, pid, i) => sum + backendCpuMs(pid) - (cpuStarted[i] ?? 0), 0) / 1000;
   if (rows !== HITS || visits !== HITS) throw new Error(`parsed ${rows} rows, ${visits} visits of ${HITS}`);
-  // The parsing backend reports its counters when idle, at most once a second: make it report now.
-  await parser.query('SELECT pg_stat_force_next_flush()');
+  // The parsing backends report their counters when idle, at most once a second: make them report now.
+  for (const parser of parsers) await parser.query('SELECT pg_stat_force_next_flush()');
   await new Promise((r) => setTimeout(r, 50));
   const after = await signalReads(db);
   return {
@@ -145,9 +161,9 @@ async function main(): Promise<void> {
   log(`starting embedded PostgreSQL on ${PORT} (${dataDir})`);
   const server = await startEmbeddedPostgres({ dataDir, port: PORT, database: 'etl_bench' });
   const db = new PostgresWarehouse(server.url, 2);
-  // One connection for the parse calls, so its backend's CPU time can be read: on a shared machine the
-  // wall-clock rate depends on what else runs, the CPU-time rate much less.
-  const parser = new PostgresWarehouse(server.url, 1);
+  // One connection per lane for the parse calls, so each backend's CPU time can be read: on a shared machine
+  // the wall-clock rate depends on what else runs, the CPU-time rate much less.
+  const parsers = Array.from({ length: Math.max(...LANES) }, () => new PostgresWarehouse(server.url, 1));
   try {
     await migrate(db);
     log(`landing ${HITS} hits through insertHits…`);
@@ -156,14 +172,16 @@ async function main(): Promise<void> {
     for (const mix of MIXES) {
       await setMix(db, mix);
       for (let run = 1; run <= RUNS; run++) {
-        for (const enrich of [false, true]) {
-          await reset(db);
-          const r = await parseAll(parser, db, enrich);
-          const key = `${mix}/${enrich ? 'on' : 'off'}`;
-          results.set(key, [...(results.get(key) ?? []), r]);
-          log(
-            `${mix}, signals ${enrich ? 'on' : 'off'}, run ${run}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s; backend CPU ${r.cpuSeconds.toFixed(2)} s = ${Math.round(r.rows / r.cpuSeconds)} rows per CPU s; SignalHit ${(r.entries / r.rows).toFixed(1)} index entries, ${(r.buffers / r.rows).toFixed(1)} buffers per hit`,
-          );
+        for (const lanes of LANES) {
+          for (const enrich of [false, true]) {
+            await reset(db);
+            const r = await parseAll(parsers.slice(0, lanes), db, enrich);
+            const key = `${mix}/${lanes}/${enrich ? 'on' : 'off'}`;
+            results.set(key, [...(results.get(key) ?? []), r]);
+            log(
+              `${mix}, ${lanes} lane(s), signals ${enrich ? 'on' : 'off'}, run ${run}: ${r.rows} rows in ${r.seconds.toFixed(2)} s = ${Math.round(r.rows / r.seconds)} rows/s; backend CPU ${r.cpuSeconds.toFixed(2)} s = ${Math.round(r.rows / r.cpuSeconds)} rows per CPU s; SignalHit ${(r.entries / r.rows).toFixed(1)} index entries, ${(r.buffers / r.rows).toFixed(1)} buffers per hit`,
+            );
+          }
         }
       }
     }
@@ -175,22 +193,27 @@ async function main(): Promise<void> {
     const pct = (a: number, b: number) => `${Math.round((a / b) * 100)} %`;
     const rows: string[][] = [];
     for (const mix of MIXES) {
-      for (const signals of ['off', 'on']) {
-        const key = `${mix}/${signals}`;
-        const notes = [
-          `runs: ${(results.get(key) ?? []).map((r) => Math.round(r.rows / r.seconds)).join(', ')}`,
-          signals === 'on'
-            ? `${perHit(key, 'entries')} SignalHit index entries and ${perHit(key, 'buffers')} buffers read per hit; ${pct(rate(key), rate(`${mix}/off`))} of signals off`
-            : '',
-          signals === 'on' && mix !== 'spread' && MIXES.includes('spread')
-            ? `${pct(rate(key), rate('spread/on'))} of the spread mix`
-            : '',
-        ].filter(Boolean);
-        rows.push([
-          `${MIX_ADDRESS[mix]?.label}, signals ${signals}`,
-          `${rate(key)} rows/s, ${cpuRate(key)} rows per CPU s`,
-          notes.join('; '),
-        ]);
+      for (const lanes of LANES) {
+        for (const signals of ['off', 'on']) {
+          const key = `${mix}/${lanes}/${signals}`;
+          const notes = [
+            `runs: ${(results.get(key) ?? []).map((r) => Math.round(r.rows / r.seconds)).join(', ')}`,
+            signals === 'on'
+              ? `${perHit(key, 'entries')} SignalHit index entries and ${perHit(key, 'buffers')} buffers read per hit; ${pct(rate(key), rate(`${mix}/${lanes}/off`))} of signals off`
+              : '',
+            signals === 'on' && mix !== 'spread' && MIXES.includes('spread')
+              ? `${pct(rate(key), rate(`spread/${lanes}/on`))} of the spread mix`
+              : '',
+            lanes !== LANES[0]
+              ? `${pct(rate(key), rate(`${mix}/${LANES[0]}/${signals}`))} of ${LANES[0]} lane(s)`
+              : '',
+          ].filter(Boolean);
+          rows.push([
+            `${MIX_ADDRESS[mix]?.label}, ${lanes} lane${lanes === 1 ? '' : 's'}, signals ${signals}`,
+            `${rate(key)} rows/s, ${cpuRate(key)} rows per CPU s`,
+            notes.join('; '),
+          ]);
+        }
       }
     }
     const [size] = await db.query<{ parsed: string; avg: number }>(
@@ -198,11 +221,11 @@ async function main(): Promise<void> {
         (SELECT avg(pg_column_size(p.*))::int FROM "PiXL"."Parsed" p) AS avg`,
     );
     rows.push(['PiXL.Parsed size', String(size?.parsed), `${size?.avg} bytes per row on average`]);
-    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; for each traffic mix their addresses are rewritten, then ${RUNS} run(s) with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} (one call of ETL.usp_ParseNewHits = one transaction), one parse lane. "Rows per CPU s" counts the parsing backend's CPU time (work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
+    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; for each traffic mix their addresses are rewritten, then ${RUNS} run(s) with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} (one call of ETL.usp_ParseNewHits = one transaction), with ${LANES.join(' and ')} parse lane(s) (lanes run at once, each on its own connection; rows/s is the whole lane set's wall clock). "Rows per CPU s" counts the parsing backends' CPU time summed over the lanes (work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
     writePerformanceSection('ETL parse', method, rows);
     log('written to docs/PERFORMANCE.md');
   } finally {
-    await parser.close();
+    for (const parser of parsers) await parser.close();
     await db.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
