@@ -166,8 +166,12 @@ RETURNS TABLE (
 -- No sequential scans, bitmap scans or sorts where an ordered index scan can do: the signals' reads are
 -- ORDER BY … LIMIT seeks whose bound must come from the index, whatever the (possibly stale) statistics
 -- estimate (a bitmap scan and sort would read the whole window; scripts/sqlgen/postgresSignals.ts).
+-- Custom plans only: from its sixth call PL/pgSQL may keep a generic plan, planned without knowing "BatchSize",
+-- which joins the batch's CTEs by nested loops over CTE scans (quadratic in the batch: 10,000-row batches then
+-- took several times longer from the sixth call of a connection on).
 LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
-  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off AS $fn$
+  SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+  SET plan_cache_mode = force_custom_plan AS $fn$
 DECLARE
   horizon xid8;
   last_version xid8;
