@@ -119,9 +119,12 @@ async function parseAll(
   const reads = await signalReads(db);
   const started = process.hrtime.bigint();
   const cpuStarted = pids.map(backendCpuMs);
+  const cpuEnded = [...cpuStarted];
   let rows = 0;
   let visits = 0;
-  // Each lane on its own connection until it reports a short batch, all lanes at once.
+  // Each lane on its own connection until it reports a short batch, all lanes at once. A lane's CPU time is read
+  // as soon as it is done: a lane with nothing to do (a flood is one lane's) would otherwise sit idle past the
+  // pool's idle timeout, and its backend would be gone.
   await Promise.all(
     parsers.map(async (parser, lane) => {
       for (;;) {
@@ -137,10 +140,11 @@ async function parseAll(
         visits += numberOf(row?.VisitsInserted) ?? 0;
         if (n < BATCH) break;
       }
+      cpuEnded[lane] = backendCpuMs(pids[lane] ?? 0);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuSeconds = pids.reduce((sum, pid, i) => sum + backendCpuMs(pid) - (cpuStarted[i] ?? 0), 0) / 1000;
+  const cpuSeconds = cpuEnded.reduce((sum, ms, i) => sum + ms - (cpuStarted[i] ?? 0), 0) / 1000;
   if (rows !== HITS || visits !== HITS) throw new Error(`parsed ${rows} rows, ${visits} visits of ${HITS}`);
   // The parsing backends report their counters when idle, at most once a second: make them report now.
   for (const parser of parsers) await parser.query('SELECT pg_stat_force_next_flush()');
