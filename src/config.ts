@@ -173,8 +173,8 @@ const envObject = z.object({
   ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
   ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
   ETL_CLASSIFY_BATCH_SIZE: int(50_000, 1, 1_000_000),
-  // Parse lanes run at once, one connection each (src/etl/lanes.ts): up to the 16 parse buckets. 1 until two
-  // lanes measure faster (docs/PERFORMANCE.md "ETL parse": with the signals on they cost more CPU per row).
+  // Parse lanes run at once, one connection each (src/etl/lanes.ts): up to the 16 parse buckets. 1 by default
+  // until two have run on a real SQL Server and under load (docs/PERFORMANCE.md "ETL parse").
   ETL_PARSE_LANES: int(1, 1, 16),
   // Rows per ETL.usp_PurgeRetention call: below SQL Server's lock escalation threshold (5,000 locks), so
   // purging old rows never locks the whole raw table against the writer.
