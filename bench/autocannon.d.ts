@@ -25,7 +25,13 @@ declare module 'autocannon' {
     overallRate?: number;
     pipelining?: number;
     headers?: Record<string, string>;
-    requests?: { path?: string; method?: string; headers?: Record<string, string> }[];
+    requests?: {
+      path?: string;
+      method?: string;
+      headers?: Record<string, string>;
+      /** Called before each request is sent; what it returns is sent. */
+      setupRequest?: (request: { path?: string }) => { path?: string };
+    }[];
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

@@ -27,8 +27,9 @@ import { writeHitMessage } from '../src/writer/writeHitMessage.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
 import { selfSignedCert } from '../test/support/selfSignedCert.js';
+import { type CpuProfile, summariseProfile } from './cpuProfile.js';
 import { openLoop } from './openLoop.js';
-import { median, postgresServerCpuMs, writePerformanceSection } from './report.js';
+import { backendCpuMs, median, postgresServerCpuMs, writePerformanceSection } from './report.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // Ports of this benchmark's own servers (override when another run shares the machine); the HTTP servers
@@ -70,12 +71,19 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(5000)]);
 }
 
-async function load(url: string, options: { connections: number; overallRate?: number; seconds?: number }) {
+/** Closed-loop load; `paths` (rotated) make each request a different hit, as real traffic is. */
+async function load(
+  url: string,
+  options: { connections: number; overallRate?: number; seconds?: number; paths?: readonly string[] },
+) {
+  let n = 0;
+  const paths = options.paths;
   const result: Result = await autocannon({
     url,
     connections: options.connections,
     duration: options.seconds ?? SECONDS,
     overallRate: options.overallRate,
+    ...(paths && { requests: [{ setupRequest: (r) => ({ ...r, path: paths[n++ % paths.length] }) }] }),
   });
   return {
     rps: result.requests.average,
@@ -143,15 +151,24 @@ async function main() {
   const db = new PostgresWarehouse(databaseUrl);
   await migrate(db);
 
+  // 256 different realistic hits, rotated: identical ones would compress unrealistically well in a message.
+  // The path deployed pixels call (the root; the bench's pixel-alone children run only the `pixel` function).
+  const paths = Array.from({ length: 256 }, (_, i) => `/12800/1_SMART.GIF?${realisticQueryString(i + 1)}`);
   const query = realisticQueryString(1);
-  const path = `/api/12800/1_SMART.GIF?${query}`;
+  const at = (base: string) => (n: number) => `${base}${paths[n % paths.length]}`;
   log(`query string: ${Buffer.byteLength(query)} bytes`);
+  const azuriteCpuMs = () => backendCpuMs(azurite.pid ?? 0);
+  const pgDataDir = join(dataDir, 'bench-ingest-pg');
 
   // 1. Ceiling: bare node:http answering the GIF.
   const bare = await startChild('bare', 0);
-  const bareSteady = await openLoop(`${bare.base}${path}`, 1000, 15);
+  const bareCpu = () => ask<{ cpuMicros: number }>(bare, { cpu: true });
+  const bareCpuBefore = (await bareCpu()).cpuMicros;
+  const bareSteady = await openLoop(at(bare.base), 1000, 15);
+  // What node:http alone costs per request on this machine: the floor under the pixel's CPU per hit.
+  const bareCpuPerRequest = ((await bareCpu()).cpuMicros - bareCpuBefore) / bareSteady.ok;
   const bareRuns = [];
-  for (let r = 0; r < RUNS; r++) bareRuns.push(await load(`${bare.base}${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) bareRuns.push(await load(bare.base, { connections: 128, paths }));
   await stopChild(bare);
   log(`bare GIF server: ${bareRuns.map((r) => Math.round(r.rps)).join(', ')} req/s`);
 
@@ -172,17 +189,68 @@ async function main() {
     PIXEL_QUEUE_NAME: 'bench-alone',
     BENCH_ONLY: 'pixel',
   });
-  await openLoop(`${alone.base}${path}`, 500, 2); // warm-up
-  const aloneSteady = await openLoop(`${alone.base}${path}`, 1000, 15);
+  await openLoop(at(alone.base), 500, 2); // warm-up
+  const aloneAnswered = (await ask<Stats>(alone, { stats: true })).stats.enqueue.hits;
+  const aloneSteady = await openLoop(at(alone.base), 1000, 15);
   const aloneSend = (await ask<Stats>(alone, { stats: true })).stats.enqueue.sendLatency;
   await stopChild(alone);
   log(`pixel alone at 1,000 hits/s: p50 ${aloneSteady.p50} ms, p99 ${aloneSteady.p99} ms`);
+
+  // 2a. The hit-writer alone, as its own process, drains what the pixel queued above (warm-up included):
+  // its CPU, Azurite's in serving it (receives, deletes) and the PostgreSQL server's, per landed hit.
+  await db.query('TRUNCATE "PiXL"."Test"');
+  const queued = aloneAnswered + aloneSteady.ok;
+  const writer = await startChild('pixel', 0, {
+    DATABASE_URL: databaseUrl,
+    AzureWebJobsStorage: azurite.connectionString,
+    PIXEL_QUEUE_NAME: 'bench-alone',
+    BENCH_ONLY: 'hit-writer',
+  });
+  const landedRows = async () =>
+    Number((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM "PiXL"."Test"'))[0]?.n);
+  // Measured from the child's readiness: its start-up (module loading) is not per-hit work.
+  const writerCpu = () => ask<{ cpuMicros: number }>(writer, { cpu: true });
+  const drain0 = {
+    rows: await landedRows(),
+    writerUs: (await writerCpu()).cpuMicros,
+    azuriteMs: azuriteCpuMs(),
+    pgMs: postgresServerCpuMs(pgDataDir),
+    at: performance.now(),
+  };
+  let drainedRows = drain0.rows;
+  while (drainedRows < queued && performance.now() - drain0.at < 300_000) {
+    await sleep(1000);
+    drainedRows = await landedRows();
+  }
+  const drainHits = Math.max(1, drainedRows - drain0.rows);
+  const drain = {
+    hits: drainHits,
+    rowsPerSecond: drainHits / ((performance.now() - drain0.at) / 1000),
+    writerUs: ((await writerCpu()).cpuMicros - drain0.writerUs) / drainHits,
+    azuriteUs: ((azuriteCpuMs() - drain0.azuriteMs) * 1000) / drainHits,
+    pgUs: ((postgresServerCpuMs(pgDataDir) - drain0.pgMs) * 1000) / drainHits,
+  };
+  await stopChild(writer);
+  // The whole-runner phase below compares hits answered with rows landed: start it from an empty table.
+  await db.query('TRUNCATE "PiXL"."Test"');
+  log(
+    `writer alone drained ${drainedRows}/${queued}: writer ${drain.writerUs.toFixed(0)} µs, Azurite ${drain.azuriteUs.toFixed(0)} µs, PostgreSQL ${drain.pgUs.toFixed(0)} µs per hit`,
+  );
 
   // 2b. Telemetry off vs on, the pixel alone: CPU per hit and latency at a steady 1,000 hits/s, then
   // saturation. With it on, metrics go to a dummy ingestion endpoint of this benchmark on loopback.
   const ingestion = await startDummyIngestion();
   const connectionString = `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${ingestion.port}/`;
-  type TelemetryRun = { p50: number; p99: number; cpuPerHitUs: number; rps: number; rssMb: number };
+  type TelemetryRun = {
+    p50: number;
+    p99: number;
+    cpuPerHitUs: number;
+    mainThreadUs: number;
+    azuriteUs: number;
+    hitsPerSend: number;
+    rps: number;
+    rssMb: number;
+  };
   const telemetryRuns: Record<'off' | 'on', TelemetryRun[]> = { off: [], on: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['off', 'on'] as const) {
@@ -196,14 +264,19 @@ async function main() {
         // The exporter's usage statistics would go to a Microsoft address: not from a benchmark.
         APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       });
-      const aloneUrl = `${child.base}${path}`;
-      await openLoop(aloneUrl, 500, 2); // warm-up
-      const usage = () => ask<{ cpuMicros: number; rssBytes: number }>(child, { cpu: true });
-      const cpuBefore = (await usage()).cpuMicros;
-      const run = await openLoop(aloneUrl, 1000, SECONDS);
+      await openLoop(at(child.base), 500, 2); // warm-up
+      const usage = () =>
+        ask<{ cpuMicros: number; mainThreadMicros: number; rssBytes: number }>(child, { cpu: true });
+      const sends = async () => (await ask<Stats>(child, { stats: true })).stats.enqueue;
+      const before = await usage();
+      const sendsBefore = await sends();
+      const azuriteBefore = azuriteCpuMs();
+      const run = await openLoop(at(child.base), 1000, SECONDS);
+      const azuriteUs = ((azuriteCpuMs() - azuriteBefore) * 1000) / run.ok;
+      const sendsAfter = await sends();
       const after = await usage();
-      const cpuPerHitUs = after.cpuMicros - cpuBefore;
-      const saturation = await load(aloneUrl, { connections: 128 });
+      const cpuPerHitUs = after.cpuMicros - before.cpuMicros;
+      const saturation = await load(child.base, { connections: 128, paths });
       if (mode === 'on') await ask(child, { flush: true });
       await stopChild(child);
       telemetryRuns[mode].push({
@@ -211,6 +284,10 @@ async function main() {
         p50: run.p50,
         p99: run.p99,
         cpuPerHitUs: cpuPerHitUs / run.ok,
+        mainThreadUs: (after.mainThreadMicros - before.mainThreadMicros) / run.ok,
+        azuriteUs,
+        hitsPerSend:
+          (sendsAfter.hits - sendsBefore.hits) / Math.max(1, sendsAfter.messages - sendsBefore.messages),
         rps: saturation.rps,
       });
       log(
@@ -235,6 +312,27 @@ async function main() {
     await useTelemetry(undefined)?.shutdown();
   }
   log(`one count(): ${recordingUs.off.toFixed(3)} µs off, ${recordingUs.on.toFixed(3)} µs on`);
+
+  // 2c. Where the pixel's CPU goes: a V8 profile of its main thread at a steady 1,000 hits/s (telemetry off),
+  // each sample charged to the part of the code that caused it (bench/cpuProfile.ts).
+  const profiled = await startChild('pixel', 0, {
+    DATABASE_URL: databaseUrl,
+    AzureWebJobsStorage: azurite.connectionString,
+    PIXEL_QUEUE_NAME: 'bench-profile',
+    BENCH_ONLY: 'pixel',
+  });
+  await openLoop(at(profiled.base), 500, 2); // warm-up
+  await ask(profiled, { profile: 'start' });
+  const profiledUsage = () => ask<{ cpuMicros: number; mainThreadMicros: number }>(profiled, { cpu: true });
+  const profiledBefore = await profiledUsage();
+  const profiledRun = await openLoop(at(profiled.base), 1000, SECONDS);
+  const profiledAfter = await profiledUsage();
+  const { profile } = await ask<{ profile: CpuProfile }>(profiled, { profile: 'stop' });
+  await stopChild(profiled);
+  const parts = summariseProfile(profile);
+  const sampledMs = [...parts.values()].reduce((a, b) => a + b, 0);
+  const profiledCpuUs = (profiledAfter.cpuMicros - profiledBefore.cpuMicros) / profiledRun.ok;
+  const profiledMainUs = (profiledAfter.mainThreadMicros - profiledBefore.mainThreadMicros) / profiledRun.ok;
   await ingestion.close();
   log(
     `ingestion endpoint: ${ingestion.posts} posts, ${ingestion.items} items, ${ingestion.smartpixlItems} smartpixl.* metrics`,
@@ -247,13 +345,13 @@ async function main() {
     PIXEL_QUEUE_NAME: 'bench-hits',
   });
   const enqueueStats = async () => (await ask<Stats>(pixel, { stats: true })).stats.enqueue;
-  await openLoop(`${pixel.base}${path}`, 500, 2); // warm-up
-  const steady = await openLoop(`${pixel.base}${path}`, 1000, 15);
+  await openLoop(at(pixel.base), 500, 2); // warm-up
+  const steady = await openLoop(at(pixel.base), 1000, 15);
   log(`pixel at a steady 1,000 hits/s: p50 ${steady.p50} ms, p99 ${steady.p99} ms`);
   const beforeSaturation = await enqueueStats();
   const steadySend = beforeSaturation.sendLatency;
   const pixelRuns = [];
-  for (let r = 0; r < RUNS; r++) pixelRuns.push(await load(`${pixel.base}${path}`, { connections: 128 }));
+  for (let r = 0; r < RUNS; r++) pixelRuns.push(await load(pixel.base, { connections: 128, paths }));
   const afterSaturation = await enqueueStats();
   const hitsPerMessage =
     (afterSaturation.hits - beforeSaturation.hits) /
@@ -292,7 +390,6 @@ async function main() {
   // Node's side of the writer (decode, rows, driver), and the PostgreSQL server's (every process of it).
   const writerCpuPerHit: number[] = [];
   const postgresCpuPerHit: number[] = [];
-  const pgDataDir = join(dataDir, 'bench-ingest-pg');
   const statsBefore = { ...coalescing.stats };
   for (let r = 0; r < RUNS; r++) {
     await db.query('TRUNCATE "PiXL"."Test"');
@@ -358,10 +455,15 @@ async function main() {
       `${answered} / ${landed}`,
       `the writer caught up ${drainedIn} s after the load ended`,
     ],
+    [
+      'Bare node:http GIF server at a steady 1,000 req/s: CPU per request',
+      `${bareCpuPerRequest.toFixed(0)} µs`,
+      'the floor under the pixel’s CPU per hit on this machine: HTTP parsing and socket writes of the same requests, nothing else',
+    ],
     ...(['off', 'on'] as const).map((mode) => [
       `Pixel alone at a steady 1,000 hits/s, telemetry ${mode}: CPU per hit`,
       `${median(telemetryRuns[mode].map((t) => t.cpuPerHitUs)).toFixed(0)} µs`,
-      `runs: ${telemetryRuns[mode].map((t) => t.cpuPerHitUs.toFixed(0)).join(', ')} µs; p50 ${median(telemetryRuns[mode].map((t) => t.p50))} ms, p99 ${median(telemetryRuns[mode].map((t) => t.p99))} ms; saturation ${Math.round(median(telemetryRuns[mode].map((t) => t.rps)))} hits/s`,
+      `runs: ${telemetryRuns[mode].map((t) => t.cpuPerHitUs.toFixed(0)).join(', ')} µs (main thread ${median(telemetryRuns[mode].map((t) => t.mainThreadUs)).toFixed(0)} µs, the rest V8's GC helpers and libuv's pool: compression); p50 ${median(telemetryRuns[mode].map((t) => t.p50))} ms, p99 ${median(telemetryRuns[mode].map((t) => t.p99))} ms; saturation ${Math.round(median(telemetryRuns[mode].map((t) => t.rps)))} hits/s`,
     ]),
     [
       'Recording one metric on the hot path (count), telemetry off / on',
@@ -377,6 +479,31 @@ async function main() {
       'Telemetry export during those runs',
       `${ingestion.smartpixlItems} metric items`,
       `${ingestion.posts} posts to the benchmark's own ingestion endpoint on loopback (${ingestion.items} items in all)`,
+    ],
+    [
+      'Hits per queue transaction (message sent) at a steady 1,000 hits/s',
+      median(telemetryRuns.off.map((t) => t.hitsPerSend)).toFixed(1),
+      `runs: ${telemetryRuns.off.map((t) => t.hitsPerSend.toFixed(1)).join(', ')}; ENQUEUE_WINDOW_MS ${process.env.ENQUEUE_WINDOW_MS ?? 'default'}`,
+    ],
+    [
+      'Azurite CPU per hit, taking the pixel’s sends',
+      `${median(telemetryRuns.off.map((t) => t.azuriteUs)).toFixed(0)} µs`,
+      `runs: ${telemetryRuns.off.map((t) => t.azuriteUs.toFixed(0)).join(', ')} µs; the emulator's process (/proc, 10 ms ticks), telemetry off runs`,
+    ],
+    [
+      'Hit-writer process CPU per hit, draining the pixel’s queue',
+      `${drain.writerUs.toFixed(0)} µs`,
+      `${drain.hits} hits in messages of ~${median(telemetryRuns.off.map((t) => t.hitsPerSend)).toFixed(0)} as the pixel sent them, at ${Math.round(drain.rowsPerSecond)} rows/s; the local runner with only hit-writer, from its readiness on`,
+    ],
+    [
+      'Azurite CPU per hit, serving the writer',
+      `${drain.azuriteUs.toFixed(0)} µs`,
+      'receives and deletes during that drain',
+    ],
+    [
+      'PostgreSQL server CPU per hit',
+      `${drain.pgUs.toFixed(0)} µs`,
+      'every backend and helper process of the server during that drain (plus the benchmark’s row counts, once a second)',
     ],
     [
       'Hit-writer CPU per hit (Node side)',
@@ -402,6 +529,36 @@ async function main() {
     rows,
   );
   console.table(rows.map(([what, value, note]) => ({ what, value, note })));
+
+  // A sample's time delta is wall clock (a thread the machine preempts looks slower), so each part is
+  // given its share of the samples times the main thread's measured CPU per hit.
+  const partRows = [...parts].map(([part, ms]) => [
+    `Pixel main thread: ${part}`,
+    `${((ms / sampledMs) * profiledMainUs).toFixed(0)} µs`,
+    `${((ms / sampledMs) * 100).toFixed(0)} % of the main thread's samples`,
+  ]);
+  writePerformanceSection(
+    'Ingest: where the CPU goes',
+    `\`npm run bench:ingest\`, same run. CPU time of each process, per hit, from its own process (the pixel and the writer report process.cpuUsage() over IPC; Azurite's and PostgreSQL's from /proc). ` +
+      `The pixel's main thread was profiled (V8 sampling profiler, bench/cpuProfile.ts) at a steady 1,000 hits/s with telemetry off: ${profiledCpuUs.toFixed(0)} µs per hit in that run, ${profiledMainUs.toFixed(0)} µs of it on the main thread (the profiler's own overhead included); each sample is charged to the part of the code that caused it, and each part is given its share of the samples times the main thread's CPU per hit. The rest of the process's CPU is its other threads: V8's garbage-collection helpers and libuv's pool. ` +
+      `The floor is the bare node:http server above (${bareCpuPerRequest.toFixed(0)} µs per request). The target for the pixel is ≤ 100 µs per hit.`,
+    [
+      [
+        'Pixel process',
+        `${median(telemetryRuns.off.map((t) => t.cpuPerHitUs)).toFixed(0)} µs`,
+        `telemetry off, median of ${RUNS}; with telemetry on ${median(telemetryRuns.on.map((t) => t.cpuPerHitUs)).toFixed(0)} µs`,
+      ],
+      ['Bare node:http GIF server (floor)', `${bareCpuPerRequest.toFixed(0)} µs`, 'per request'],
+      [
+        'Azurite, taking sends / serving the writer',
+        `${median(telemetryRuns.off.map((t) => t.azuriteUs)).toFixed(0)} / ${drain.azuriteUs.toFixed(0)} µs`,
+        `${median(telemetryRuns.off.map((t) => t.hitsPerSend)).toFixed(1)} hits per queue transaction`,
+      ],
+      ['Hit-writer process', `${drain.writerUs.toFixed(0)} µs`, 'draining the pixel’s messages'],
+      ['PostgreSQL server', `${drain.pgUs.toFixed(0)} µs`, 'same drain'],
+      ...partRows,
+    ],
+  );
 }
 
 await main();

@@ -14,7 +14,13 @@ export interface OpenLoopResult {
   max: number;
 }
 
-export function openLoop(url: string, ratePerSecond: number, seconds: number): Promise<OpenLoopResult> {
+/** `url` may be a function of the request's number, so hits can differ as real ones do. */
+export function openLoop(
+  url: string | ((n: number) => string),
+  ratePerSecond: number,
+  seconds: number,
+): Promise<OpenLoopResult> {
+  const urlOf = typeof url === 'string' ? () => url : url;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round(ratePerSecond * seconds);
   const latencies: number[] = [];
@@ -35,8 +41,9 @@ export function openLoop(url: string, ratePerSecond: number, seconds: number): P
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * ratePerSecond));
       while (sent < due) {
         const scheduled = start + (sent * 1000) / ratePerSecond;
+        const target = urlOf(sent);
         sent++;
-        get(url, { agent }, (res) => {
+        get(target, { agent }, (res) => {
           res.resume();
           res.on('end', () => {
             if (res.statusCode === 200) latencies.push(performance.now() - scheduled);

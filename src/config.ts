@@ -104,7 +104,7 @@ const envObject = z.object({
     .string()
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
     .default('pixel-hits'),
-  ENQUEUE_WINDOW_MS: int(2, 0, 1000),
+  ENQUEUE_WINDOW_MS: int(20, 0, 1000),
   ENQUEUE_MAX_HITS_PER_MESSAGE: int(400, 1, 5000),
   ENQUEUE_MAX_CONCURRENT_SENDS: int(4, 1, 256),
   ENQUEUE_RETRY_BUDGET_MS: int(1000, 100, 120_000),

@@ -4,11 +4,11 @@
  * front end it overwrites `client-ip` with the TCP peer, so the default client-IP settings behave as in Azure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { HttpResponseInit } from '@azure/functions';
-import { HttpRequest, InvocationContext } from '../runtime/azureFunctions.js';
+import { InvocationContext } from '../runtime/azureFunctions.js';
 import type { HttpDefinition } from '../runtime/define.js';
 import { rememberSocketAddress } from '../runtime/requestSocket.js';
+import { LocalHttpRequest } from './localRequest.js';
 
 interface CompiledRoute {
   definition: HttpDefinition;
@@ -36,15 +36,30 @@ export function compileRoute(prefix: string, definition: HttpDefinition): Compil
   return { definition, pattern: new RegExp(`^/${source}/?$`, 'i'), names, literalSegments };
 }
 
+/** Header pairs of a response, flat (name, value, name, value), without building a WHATWG Headers. */
+function headerPairs(headers: HttpResponseInit['headers']): string[] {
+  const pairs: string[] = [];
+  if (!headers) return pairs;
+  if (headers instanceof Headers)
+    headers.forEach((value, name) => {
+      pairs.push(name, value);
+    });
+  else if (Array.isArray(headers)) for (const [name, value] of headers) pairs.push(name, value);
+  else for (const [name, value] of Object.entries(headers)) pairs.push(name, String(value));
+  return pairs;
+}
+
 async function writeResponse(res: ServerResponse, init: HttpResponseInit, close = false): Promise<void> {
-  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  const headers = headerPairs(init.headers);
+  const hasContentType = () =>
+    headers.some((value, i) => i % 2 === 0 && value.toLowerCase() === 'content-type');
   let body: Buffer | undefined;
   if (init.jsonBody !== undefined) {
     body = Buffer.from(JSON.stringify(init.jsonBody));
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    if (!hasContentType()) headers.push('content-type', 'application/json');
   } else if (typeof init.body === 'string') {
     body = Buffer.from(init.body);
-    if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=utf-8');
+    if (!hasContentType()) headers.push('content-type', 'text/plain; charset=utf-8');
   } else if (init.body instanceof Uint8Array) {
     body = Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength);
   } else if (init.body != null) {
@@ -53,12 +68,9 @@ async function writeResponse(res: ServerResponse, init: HttpResponseInit, close 
     );
   }
   const status = init.status ?? 200;
-  headers.forEach((value, name) => {
-    res.setHeader(name, value);
-  });
-  if (body && status !== 204) res.setHeader('content-length', body.length);
-  if (close) res.setHeader('connection', 'close');
-  res.writeHead(status);
+  if (body && status !== 204) headers.push('content-length', String(body.length));
+  if (close) headers.push('connection', 'close');
+  res.writeHead(status, headers);
   res.end(status === 204 ? undefined : body, () => {
     if (close) res.socket?.destroy();
   });
@@ -105,31 +117,13 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
       route.names.forEach((name, i) => {
         params[name] = decodeURIComponent(match[i + 1] ?? '');
       });
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-      }
       const peer = req.socket.remoteAddress;
       const peerText = peer?.includes(':') ? `[${peer}]` : peer;
-      headers.set('client-ip', `${peerText}:${req.socket.remotePort}`);
-      // The body is handed over as a stream, never buffered here: the handler decides how much it reads.
-      const streamed = method !== 'GET' && method !== 'HEAD';
-      const nativeRequest = new Request(`http://${req.headers.host ?? 'localhost'}${rawUrl}`, {
-        method,
-        headers,
-        body: streamed ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-        ...(streamed && { duplex: 'half' }),
-      } as RequestInit);
-      // `query: {}` skips HttpRequest's eager parse of the whole query string (~4 KB on a pixel hit, and
-      // the pixel never reads it); the getter parses it on first use, so handlers see the same `query`.
-      const request = new HttpRequest({ nativeRequest, params, query: {} } as never);
-      let query: URLSearchParams | undefined;
-      Object.defineProperty(request, 'query', {
-        get: () => {
-          query ??= new URL(nativeRequest.url).searchParams;
-          return query;
-        },
+      // The handler gets LocalHttpRequest (src/local/localRequest.ts): HttpRequest's members, built lazily.
+      const local = new LocalHttpRequest(req, params, {
+        'client-ip': `${peerText}:${req.socket.remotePort}`,
       });
+      const request = local.asHttpRequest();
       rememberSocketAddress(request, peer);
       const context = new InvocationContext({
         functionName: route.definition.name,
@@ -137,8 +131,10 @@ export function startHttpHost(options: HttpHostOptions): Promise<Server> {
         options: { trigger: { type: 'httpTrigger', name: 'request' } as never },
       });
       const init = await route.definition.handler(request, context);
-      // What the handler left unread of a body is dropped with the connection, not read: the rest of it
-      // must not be parsed as the next request on a kept-alive connection.
+      // The body is handed over as a stream, never buffered here: the handler decides how much it reads.
+      // What it left unread is dropped with the connection, not read: the rest of it must not be parsed as
+      // the next request on a kept-alive connection.
+      const streamed = method !== 'GET' && method !== 'HEAD';
       await writeResponse(res, init, streamed && !req.readableEnded);
       return;
     }

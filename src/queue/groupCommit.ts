@@ -22,21 +22,22 @@ export type SendMessage = (body: string, hitCount: number) => Promise<void>;
 export type SendFailure = (error: unknown, body: string, hits: number) => void;
 
 interface Batch {
-  json: string[];
-  rawChars: number;
+  /** Each hit's JSON as UTF-8 bytes (src/queue/hitMessage.ts assembles the message from them). */
+  json: Buffer[];
+  rawBytes: number;
   waiters: { resolve: (accepted: boolean) => void }[];
   /** The window since the first hit has passed: send as soon as a slot is free. */
   due: boolean;
 }
 
-const newBatch = (): Batch => ({ json: [], rawChars: 0, waiters: [], due: false });
+const newBatch = (): Batch => ({ json: [], rawBytes: 0, waiters: [], due: false });
 
 export class GroupCommitQueue {
   private open = newBatch();
   private readonly full: Batch[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
-  /** Encoded size per raw JSON character, learnt from sent messages (starts pessimistic). */
+  /** Encoded size per raw JSON byte, learnt from sent messages (starts pessimistic). */
   private ratio = 0.6;
   private readonly maxChars: number;
   private idleWaiters: (() => void)[] = [];
@@ -55,17 +56,17 @@ export class GroupCommitQueue {
 
   /** Adds a hit; resolves true once the queue holds it, false when sending failed for good. */
   add(hit: CapturedHit): Promise<boolean> {
-    const json = JSON.stringify(hit);
+    const json = Buffer.from(JSON.stringify(hit));
     return new Promise<boolean>((resolve) => {
       if (
         this.open.json.length > 0 &&
-        this.estimate(this.open.rawChars + json.length) > this.maxChars * 0.85
+        this.estimate(this.open.rawBytes + json.length) > this.maxChars * 0.85
       ) {
         this.cut();
       }
       const batch = this.open;
       batch.json.push(json);
-      batch.rawChars += json.length + 1;
+      batch.rawBytes += json.length + 1;
       batch.waiters.push({ resolve });
       if (batch.json.length >= this.options.maxHitsPerMessage) this.cut();
       else if (batch.json.length === 1)
@@ -93,8 +94,8 @@ export class GroupCommitQueue {
     return this.inFlight === 0 && this.full.length === 0 && this.open.json.length === 0;
   }
 
-  private estimate(rawChars: number): number {
-    return rawChars * this.ratio;
+  private estimate(rawBytes: number): number {
+    return rawBytes * this.ratio;
   }
 
   private onWindowEnd(): void {
@@ -137,7 +138,7 @@ export class GroupCommitQueue {
       this.fail(batch, error, '');
       return;
     }
-    this.ratio = this.ratio * 0.7 + (body.length / batch.rawChars) * 0.3;
+    this.ratio = this.ratio * 0.7 + (body.length / batch.rawBytes) * 0.3;
     if (body.length > this.maxChars) {
       if (batch.json.length === 1) {
         // One hit alone beyond the limit cannot be queued; capture caps the query string so this means
@@ -149,7 +150,7 @@ export class GroupCommitQueue {
       const half = Math.ceil(batch.json.length / 2);
       const split = (from: number, to: number): Batch => ({
         json: batch.json.slice(from, to),
-        rawChars: batch.json.slice(from, to).reduce((n, s) => n + s.length + 1, 0),
+        rawBytes: batch.json.slice(from, to).reduce((n, s) => n + s.length + 1, 0),
         waiters: batch.waiters.slice(from, to),
         due: true,
       });
