@@ -164,6 +164,9 @@ describe('durable spill during a queue outage', () => {
     SPILL_DIR: spillDir,
     SPILL_RETRY_INTERVAL_MS: '500',
     ENQUEUE_RETRY_BUDGET_MS: '1000',
+    // The guarantees do not depend on the group-commit window; a short one keeps the requests in flight at
+    // the kill (rate × wait) few enough for the bound of the kill test below.
+    ENQUEUE_WINDOW_MS: '2',
   });
 
   /** Rows of PiXL.Test per `n` of the given run. */
