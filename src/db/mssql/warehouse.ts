@@ -112,13 +112,16 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     for (const r of rows) table.rows.add(...hitRowValues(r));
     const added = await inTransaction(pool, async (tx) => {
       await new sql.Request(tx).bulk(table);
-      // UX_Test_HitId has IGNORE_DUP_KEY = ON: a HitId already landed (a redelivered message) is skipped, and
-      // OUTPUT lists only the rows added, which tells each batch its count.
+      // A HitId already landed (a redelivered message) is filtered out, so OUTPUT lists the rows added and
+      // tells each batch its count without relying on how OUTPUT reports rows that IGNORE_DUP_KEY drops;
+      // UX_Test_HitId's IGNORE_DUP_KEY = ON still skips one landed by a concurrent writer meanwhile.
       const result = await new sql.Request(tx).query<{ HitId: string }>(`
         INSERT INTO PiXL.Test (${HIT_COLUMN_LIST})
         OUTPUT inserted.HitId
         SELECT ${HIT_SELECT_LIST}
-        FROM #Hits ORDER BY ReceivedAt, HitId;
+        FROM #Hits h
+        WHERE NOT EXISTS (SELECT 1 FROM PiXL.Test t WHERE t.HitId = h.HitId)
+        ORDER BY ReceivedAt, HitId;
         DROP TABLE #Hits;`);
       return result.recordset.map((r) => String(r.HitId));
     });
