@@ -237,7 +237,8 @@ describe('durable spill during a queue outage', () => {
     expect(health.status).not.toBe('ok');
     // Killed without warning: what it spilled is on disk, in files of a process that is gone.
     const killed = pixel;
-    pixel = undefined;
+    pixel = undefined; // no request is sent from here until the restart
+    const inFlightAtKill = traffic.sent.size - traffic.answered.size;
     await stopPixel(killed, 'SIGKILL');
     expect(spillFiles(dir).length).toBeGreaterThan(0);
     pixel = await startPixel(pixelEnv(dir));
@@ -246,8 +247,8 @@ describe('durable spill during a queue outage', () => {
     await sleep(2000);
     await traffic.stop();
     await expectExactlyOnce('stopped', traffic.answered, traffic.sent);
-    // Only requests in flight at the kill may have gone unanswered.
-    expect(traffic.sent.size - traffic.answered.size).toBeLessThan(20);
+    // Only requests in flight at the kill may have gone unanswered (how many depends on the machine's speed).
+    expect(traffic.sent.size - traffic.answered.size).toBeLessThanOrEqual(inFlightAtKill);
     const after = await pixel.counters();
     expect(after['spill.replayedHits']).toBeGreaterThan(0);
     await stopPixel(pixel);
