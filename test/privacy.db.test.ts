@@ -84,6 +84,8 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     device?: string;
     ip?: string;
     headers?: Record<string, string>;
+    /** Further query-string pairs, appended as given (already encoded). */
+    query?: string;
     receivedAt?: Date;
   }
 
@@ -104,7 +106,7 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
         makeHit({
           companyId: s.company,
           ip: s.ip ?? '203.0.113.7',
-          queryString: params.toString(),
+          queryString: s.query === undefined ? params.toString() : `${params.toString()}&${s.query}`,
           headers: { 'User-Agent': 'Mozilla/5.0 test', ...s.headers },
           receivedAt: (s.receivedAt ?? new Date()).toISOString(),
         }),
@@ -131,7 +133,7 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     await addCompany('GPC1');
     await addConsumer('gpc.person@example.org', 'IND-GPC');
     await land([
-      { company: 'GPC1', email: 'gpc.person@example.org', device: 'gpc', headers: { 'Sec-GPC': '1' } },
+      { company: 'GPC1', email: 'gpc.person@example.org', device: 'gpc-only', headers: { 'Sec-GPC': '1' } },
       { company: 'GPC1', email: 'gpc.person@example.org', device: 'gpc' },
     ]);
     await etl();
@@ -142,6 +144,14 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     expect(Boolean(plain?.optout)).toBe(false);
     expect(plain?.email).toBe('gpc.person@example.org');
     expect(Number(plain?.links)).toBe(1);
+    // The person became a visitor through the plain hit; the opted-out hit's device never joined them.
+    const visitorDevices = await t.db.query(
+      `SELECT v.${q('VisitID')} AS id FROM ${q('PiXL.Visit')} v
+       JOIN ${q('PiXL.VisitorDevice')} vd ON vd.${q('DeviceId')} = v.${q('DeviceId')}
+       JOIN ${q('PiXL.Visitor')} vr ON vr.${q('VisitorId')} = vd.${q('VisitorId')} AND vr.${q('IndividualKey')} = 'IND-GPC'
+       WHERE v.${q('CompanyID')} = 'GPC1' ORDER BY v.${q('VisitID')}`,
+    );
+    expect(visitorDevices.map((r) => String(r.id))).toEqual([String(plain?.id)]);
     // Still counted with its signals: the Parsed row is there and the device and address carry it.
     const [parsed] = await t.db.query(
       `SELECT COUNT(*) AS n FROM ${q('PiXL.Parsed')} WHERE ${q('SourceId')} = $1 AND ${q('ScreenWidth')} = 1920`,
@@ -197,20 +207,40 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
         company: 'TRUNC',
         ip: '198.51.100.77',
         headers: { 'X-Forwarded-For': '10.1.2.3, 198.51.100.77:4431', 'Client-IP': '198.51.100.77:5000' },
+        // The collector's WebRTC host candidate: the device's own address when it has a public one.
+        query: 'localIp=198.51.100.77',
       },
-      { company: 'TRUNC', ip: '2001:db8:abcd:12:3456::1' },
-      { company: 'GPC1', ip: '198.51.100.77' },
+      { company: 'TRUNC', ip: '2001:db8:abcd:12:3456::1', query: 'localIp=not-an-address' },
+      { company: 'GPC1', ip: '198.51.100.77', query: 'localIp=198.51.100.77' },
+      // A repeated key keeps the raw query string beside the parameters: its address is truncated too.
+      { company: 'TRUNC', ip: '198.51.100.78', query: 'localIp=203.0.113.99&sw=1' },
     ]);
     const stored = await t.db.query(
-      `SELECT ${q('IPAddress')} AS ip, ${t.db.engine === 'mssql' ? 'CAST(HeadersJson AS NVARCHAR(MAX))' : '"HeadersJson"::text'} AS headers
-       FROM ${q('PiXL.Test')} WHERE ${q('HitId')} IN ($1, $2, $3) ORDER BY ${q('Id')}`,
+      `SELECT ${q('IPAddress')} AS ip, ${t.db.engine === 'mssql' ? 'CAST(HeadersJson AS NVARCHAR(MAX))' : '"HeadersJson"::text'} AS headers,
+         ${t.db.engine === 'mssql' ? 'CAST(ParamsJson AS NVARCHAR(MAX))' : '"ParamsJson"::text'} AS params, ${q('QueryString')} AS qs
+       FROM ${q('PiXL.Test')} WHERE ${q('HitId')} IN ($1, $2, $3, $4) ORDER BY ${q('Id')}`,
       rows.map((r) => r.hitId),
     );
-    expect(stored.map((s) => s.ip)).toEqual(['198.51.100.0', '2001:db8:abcd::', '198.51.100.77']);
+    expect(stored.map((s) => s.ip)).toEqual([
+      '198.51.100.0',
+      '2001:db8:abcd::',
+      '198.51.100.77',
+      '198.51.100.0',
+    ]);
     const headers = JSON.parse(String(stored[0]?.headers)) as Record<string, string>;
     expect(headers['X-Forwarded-For']).toBe('10.1.2.0, 198.51.100.0');
     expect(headers['Client-IP']).toBe('198.51.100.0');
+    const localIps = stored.map((s) => (JSON.parse(String(s.params)) as Record<string, string>).localIp);
+    expect(localIps).toEqual(['198.51.100.0', undefined, '198.51.100.77', '203.0.113.0']);
+    expect(stored[3]?.qs).toContain('localIp=203.0.113.0&');
+    expect(String(stored[3]?.qs)).not.toContain('203.0.113.99');
     await etl();
+    const parsedLocal = await t.db.query(
+      `SELECT ${q('WebRTCLocalIP')} AS ip FROM ${q('PiXL.Parsed')} p JOIN ${q('PiXL.Test')} r ON r.${q('Id')} = p.${q('SourceId')}
+       WHERE r.${q('HitId')} IN ($1, $2) ORDER BY p.${q('SourceId')}`,
+      [rows[0]?.hitId, rows[3]?.hitId],
+    );
+    expect(parsedLocal.map((r) => r.ip)).toEqual(['198.51.100.0', '203.0.113.0']);
     const ips = await t.db.query(
       `SELECT ${q('IPAddress')} AS ip FROM ${q('PiXL.IP')} WHERE ${q('IPAddress')} LIKE '198.51.100.%'`,
     );

@@ -1,6 +1,7 @@
 /**
  * What the writer changes in a hit before it is stored (docs/PRIVACY.md):
- * - the pixel truncates addresses: the client address and every address-bearing header keep their /24 or /48;
+ * - the pixel truncates addresses: the client address, every address-bearing header and every address-bearing
+ *   param keep their /24 or /48;
  * - the hit opted out (Sec-GPC: 1, or DNT: 1 where honoured): every `_cp_` param is removed from the stored
  *   query string and decoded params, since any DOM value a client collects can be personal.
  * The parse decides the opt-out again from the stored headers with the settings of that moment
@@ -21,24 +22,53 @@ export const ADDRESS_HEADERS: readonly (typeof CAPTURED_HEADERS)[number][] = [
   'Client-IP',
 ];
 
+/**
+ * Params that carry an address: the collector's WebRTC host candidate (collector/src/async.ts), a public address
+ * when the device has one.
+ */
+export const ADDRESS_PARAMS: readonly string[] = ['localIp'];
+
 /** How long the writer keeps the settings it read: a change reaches the writer within this time. */
 export const SETTINGS_TTL_MS = 30_000;
 
 const isClientParam = (key: string) => key.startsWith('_cp_');
 
+function decodedKey(pair: string): string {
+  const key = pair.slice(0, pair.indexOf('=') < 0 ? pair.length : pair.indexOf('='));
+  try {
+    return decodeURIComponent(key.replaceAll('+', ' '));
+  } catch {
+    return key;
+  }
+}
+
 /** The query string without its `_cp_` pairs (other pairs kept byte for byte). */
 export function withoutClientParams(queryString: string): string {
   return queryString
     .split('&')
-    .filter((pair) => {
-      const key = pair.slice(0, pair.indexOf('=') < 0 ? pair.length : pair.indexOf('='));
-      let decoded: string;
+    .filter((pair) => !isClientParam(decodedKey(pair)))
+    .join('&');
+}
+
+/**
+ * The query string with the value of each ADDRESS_PARAMS pair truncated, and the pair dropped when its value is
+ * not an address (other pairs kept byte for byte).
+ */
+export function withTruncatedAddressParams(queryString: string): string {
+  return queryString
+    .split('&')
+    .flatMap((pair) => {
+      const key = decodedKey(pair);
+      if (!ADDRESS_PARAMS.includes(key)) return [pair];
+      const eq = pair.indexOf('=');
+      let value: string;
       try {
-        decoded = decodeURIComponent(key.replaceAll('+', ' '));
+        value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1).replaceAll('+', ' '));
       } catch {
-        decoded = key;
+        return [];
       }
-      return !isClientParam(decoded);
+      const truncated = truncateAddress(value);
+      return truncated === undefined ? [] : [`${pair.slice(0, eq)}=${encodeURIComponent(truncated)}`];
     })
     .join('&');
 }
@@ -60,12 +90,22 @@ export function applyPrivacy(row: HitRow, settings: PrivacySettings): HitRow {
     }
     out.headersJson = JSON.stringify(headers);
   }
-  if (optOut) {
-    const params = JSON.parse(row.paramsJson) as Record<string, string>;
-    for (const key of Object.keys(params)) if (isClientParam(key)) delete params[key];
-    out.paramsJson = JSON.stringify(params);
-    out.queryString = row.queryString === null ? null : withoutClientParams(row.queryString);
+  const params = JSON.parse(row.paramsJson) as Record<string, string>;
+  if (s.truncateIp) {
+    for (const name of ADDRESS_PARAMS) {
+      const value = params[name];
+      if (value === undefined) continue;
+      const truncated = truncateAddress(value);
+      if (truncated) params[name] = truncated;
+      else delete params[name];
+    }
+    out.queryString = out.queryString === null ? null : withTruncatedAddressParams(out.queryString);
   }
+  if (optOut) {
+    for (const key of Object.keys(params)) if (isClientParam(key)) delete params[key];
+    out.queryString = out.queryString === null ? null : withoutClientParams(out.queryString);
+  }
+  out.paramsJson = JSON.stringify(params);
   return out;
 }
 
