@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConsumerGenerator } from '../src/identity/consumerGenerator.js';
 import { isReservedDomain } from '../src/identity/reservedDomains.js';
 import { EMAIL_DOMAINS, JUNK_EMAILS } from '../src/identity/syntheticNames.js';
+import { startBanner } from '../src/local/banner.js';
 import { demoEmailFor } from '../src/local/demoEmail.js';
 
 /** Every address-shaped token (something@domain.tld) in a text. */
@@ -49,12 +50,23 @@ describe('synthetic data', () => {
     expect(unreserved(JUNK_EMAILS.join('\n'))).toEqual([]);
   });
 
-  it('the demo link npm start prints carries a reserved address, seeded or not', () => {
+  it('what npm start prints (the demo link among it) carries reserved addresses only, seeded or not', () => {
     for (const seeded of [0, 20_000]) {
       const email = demoEmailFor(seeded);
-      const link = `http://localhost:7071/api/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(email)}`;
-      expect(addressesIn(decodeURIComponent(link))).toHaveLength(1);
-      expect(unreserved(decodeURIComponent(link))).toEqual([]);
+      const banner = startBanner({
+        url: 'http://localhost:7071',
+        demoEmail: email,
+        databaseUrl: 'postgres://postgres:smartpixl@localhost:54329/smartpixl',
+        queueName: 'pixel-hits',
+        queueEndpoint: 'http://127.0.0.1:10001/devstoreaccount1',
+      });
+      const text = decodeURIComponent(banner);
+      // The demo line and the pixel link (decoded) both carry the email; the database URL is not an address.
+      const found = addressesIn(text).map((m) => m[0]);
+      expect(found).toHaveLength(2);
+      expect(found.every((a) => a.endsWith(email))).toBe(true);
+      expect(banner).toContain(`_cp_email=${encodeURIComponent(email)}`);
+      expect(unreserved(text)).toEqual([]);
     }
   });
 });

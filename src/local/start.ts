@@ -11,6 +11,7 @@ import { openWarehouse } from '../db/open.js';
 import { seedLocalConsumers } from '../identity/seedConsumers.js';
 import { PROJECT_ROOT } from '../runtime/paths.js';
 import { startAzuriteQueue } from './azurite.js';
+import { startBanner } from './banner.js';
 import { demoEmailFor } from './demoEmail.js';
 import { startEmbeddedPostgres } from './embeddedPostgres.js';
 import { startLocalHost } from './host.js';
@@ -82,22 +83,15 @@ async function main(): Promise<void> {
     writeFileSync(runFile, `${JSON.stringify(run, null, 2)}\n`);
     // Removed first when stopping (stops run in reverse), before the slower service stops.
     stops.push(async () => rmSync(runFile, { force: true }));
-    console.log(`
-  SmartPiXL is running.
-
-  Demo:      ${host.url}/demo   (type ${demoEmail} to see it matched)
-  Script:    ${host.url}/js/12800/1.js
-  Embed:     <script src="${host.url}/js/12800/1.js" async></script>
-  Pixel:     ${host.url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}   (also under /api/)
-  Beacon:    ${host.url}/12800/1_SMART.DATA   (answers 204)
-  Database:  ${databaseUrl}
-             psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
-  Health:    ${host.url}/api/health   (no key here; in Azure it needs a function key: ?code=<key>)
-  Liveness:  ${host.url}/api/health/live   (anonymous, answers ok)
-  Queue:     ${settings.queue.name} on Azurite (${azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1]})
-
-  Ctrl-C stops everything.
-`);
+    console.log(
+      startBanner({
+        url: host.url,
+        demoEmail,
+        databaseUrl,
+        queueName: settings.queue.name,
+        queueEndpoint: azurite.connectionString.match(/QueueEndpoint=([^;]+)/)?.[1],
+      }),
+    );
   } catch (error) {
     console.error(error instanceof SettingsError ? error.message : error);
     await stopAll(1);
