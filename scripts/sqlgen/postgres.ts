@@ -326,6 +326,14 @@ ${postgresPersonHashes}
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer
   INTO r_rows, r_from, r_to, r_devices, r_ips, r_visits;
+  -- Hits of erased people that landed after the erasure go now, raw row included, before any other step reads
+  -- them (PiXL.ErasureSuppression; sql/postgres/objects/ETL.usp_EraseSuppressed.sql). The range may hold other
+  -- lanes' visits too: erasing theirs is as right. Matching checks its batch again.
+  IF r_visits > 0 AND EXISTS (SELECT 1 FROM "PiXL"."ErasureSuppression") THEN
+    PERFORM "ETL"."usp_EraseSuppressed"(s.lo - 1, s.hi)
+    FROM (SELECT min(v."MatchSeq") AS lo, max(v."MatchSeq") AS hi FROM "PiXL"."Visit" v
+      WHERE v."VisitID" BETWEEN r_from AND r_to) s;
+  END IF;
 ${pruneSignalState(laneFilter)}
   -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
   -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure

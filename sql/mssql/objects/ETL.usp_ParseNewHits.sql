@@ -601,6 +601,16 @@ BEGIN
 
   SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
   SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;
+  -- Hits of erased people that landed after the erasure go now, raw row included, before any other step reads
+  -- them (PiXL.ErasureSuppression; sql/mssql/objects/ETL.usp_EraseSuppressed.sql). The range may hold other
+  -- lanes' visits too: erasing theirs is as right. Matching checks its batch again.
+  IF @visits > 0 AND EXISTS (SELECT 1 FROM PiXL.ErasureSuppression)
+  BEGIN
+    DECLARE @eraseAfterSeq BIGINT, @eraseUpToSeq BIGINT;
+    SELECT @eraseAfterSeq = MIN(v.MatchSeq) - 1, @eraseUpToSeq = MAX(v.MatchSeq)
+    FROM PiXL.Visit AS v WHERE v.VisitID BETWEEN @fromId AND @toId;
+    EXEC ETL.usp_EraseSuppressed @AfterSeq = @eraseAfterSeq, @UpToSeq = @eraseUpToSeq;
+  END;
   -- Every bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to just
   -- below the horizon (a bucket without traffic moves too, so the lowest position in the summary row keeps up).
   UPDATE w SET

@@ -504,6 +504,14 @@ BEGIN
     (SELECT count(*) FROM ips)::integer,
     (SELECT count(*) FROM visits)::integer
   INTO r_rows, r_from, r_to, r_devices, r_ips, r_visits;
+  -- Hits of erased people that landed after the erasure go now, raw row included, before any other step reads
+  -- them (PiXL.ErasureSuppression; sql/postgres/objects/ETL.usp_EraseSuppressed.sql). The range may hold other
+  -- lanes' visits too: erasing theirs is as right. Matching checks its batch again.
+  IF r_visits > 0 AND EXISTS (SELECT 1 FROM "PiXL"."ErasureSuppression") THEN
+    PERFORM "ETL"."usp_EraseSuppressed"(s.lo - 1, s.hi)
+    FROM (SELECT min(v."MatchSeq") AS lo, max(v."MatchSeq") AS hi FROM "PiXL"."Visit" v
+      WHERE v."VisitID" BETWEEN r_from AND r_to) s;
+  END IF;
   IF enrich THEN
     DELETE FROM "ETL"."SignalHit" r
     WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
