@@ -73,6 +73,21 @@ export function withTruncatedAddressParams(queryString: string): string {
     .join('&');
 }
 
+/** Each named entry truncated in place, or removed when it holds no address. */
+function truncateEntries(
+  entries: Record<string, string>,
+  names: readonly string[],
+  truncate: (value: string) => string | undefined,
+): void {
+  for (const name of names) {
+    const value = entries[name];
+    if (value === undefined) continue;
+    const truncated = truncate(value);
+    if (truncated) entries[name] = truncated;
+    else delete entries[name];
+  }
+}
+
 export function applyPrivacy(row: HitRow, settings: PrivacySettings): HitRow {
   const s = settings.of(row.companyId, row.pixelId);
   const headers = JSON.parse(row.headersJson) as Record<string, string>;
@@ -81,24 +96,12 @@ export function applyPrivacy(row: HitRow, settings: PrivacySettings): HitRow {
   const out = { ...row };
   if (s.truncateIp) {
     out.ipAddress = row.ipAddress === null ? null : (truncateAddress(row.ipAddress) ?? null);
-    for (const name of ADDRESS_HEADERS) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      const truncated = truncateAddressList(value);
-      if (truncated) headers[name] = truncated;
-      else delete headers[name];
-    }
+    truncateEntries(headers, ADDRESS_HEADERS, truncateAddressList);
     out.headersJson = JSON.stringify(headers);
   }
   const params = JSON.parse(row.paramsJson) as Record<string, string>;
   if (s.truncateIp) {
-    for (const name of ADDRESS_PARAMS) {
-      const value = params[name];
-      if (value === undefined) continue;
-      const truncated = truncateAddress(value);
-      if (truncated) params[name] = truncated;
-      else delete params[name];
-    }
+    truncateEntries(params, ADDRESS_PARAMS, truncateAddress);
     out.queryString = out.queryString === null ? null : withTruncatedAddressParams(out.queryString);
   }
   if (optOut) {
