@@ -11,7 +11,7 @@
 import { quoteIdent } from '../../src/db/mssql/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
 import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
-import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
+import { DEVICE_COLUMNS, DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   bucketOfTsql,
   pruneSignalStateTsql,
@@ -69,19 +69,6 @@ export function typedTsql(t: SqlType, v: string): string {
 function addColumns(fields: readonly Field[]): string {
   return `${fields.map((f) => `ALTER TABLE PiXL.Parsed ADD ${b(f.column)} ${columnType(f.sqlType)} NULL;`).join('\n')}\nGO\n`;
 }
-
-const DEVICE_EXTRA = [
-  'GPUVendor',
-  'Platform',
-  'HardwareConcurrency',
-  'DeviceMemoryGB',
-  'ScreenWidth',
-  'ScreenHeight',
-  'ColorDepth',
-  'PixelRatio',
-  'MaxTouchPoints',
-] as const;
-const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
 /** Whether a row whose address is \`ip\` belongs to this call's lane. */
 const laneFilterTsql = (ip: string) => `${bucketOfTsql(ip)} % @Lanes = @Lane`;

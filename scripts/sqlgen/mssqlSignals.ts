@@ -12,8 +12,7 @@ import {
   SIGNAL_PARAMETERS,
 } from '../../src/enrich/signals.js';
 import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
-import type { Field } from '../../src/warehouse/fields.js';
-import { FINGERPRINT_KEYS } from './postgresSignals.js';
+import { FINGERPRINT_KEYS, type Field } from '../../src/warehouse/fields.js';
 
 const BIN2 = 'Latin1_General_100_BIN2';
 const b = quoteIdent;

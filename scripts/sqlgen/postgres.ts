@@ -5,7 +5,7 @@
 import { quoteIdent } from '../../src/db/postgres/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
 import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
-import { DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
+import { DEVICE_COLUMNS, DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   addBatchToSignalState,
   bucketOf,
@@ -57,19 +57,6 @@ function typed(t: SqlType, v: string): string {
 function addColumns(fields: readonly Field[]): string {
   return `${fields.map((f) => `ALTER TABLE "PiXL"."Parsed" ADD COLUMN ${q(f.column)} ${columnType(f.sqlType)};`).join('\n')}\n`;
 }
-
-const DEVICE_EXTRA = [
-  'GPUVendor',
-  'Platform',
-  'HardwareConcurrency',
-  'DeviceMemoryGB',
-  'ScreenWidth',
-  'ScreenHeight',
-  'ColorDepth',
-  'PixelRatio',
-  'MaxTouchPoints',
-] as const;
-export const DEVICE_COLUMNS = [...DEVICE_HASH_COLUMNS, ...DEVICE_EXTRA];
 
 /**
  * Drops every signature of a function: a changed parameter list or result would otherwise leave the old

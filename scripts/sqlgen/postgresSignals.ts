@@ -17,12 +17,9 @@ import {
   SIGNAL_PARAMETERS,
 } from '../../src/enrich/signals.js';
 import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
-import type { Field } from '../../src/warehouse/fields.js';
+import { FINGERPRINT_KEYS, type Field } from '../../src/warehouse/fields.js';
 
 const q = quoteIdent;
-
-/** The three parts of the composite fingerprint whose stability per IP is tracked (reference §4). */
-export const FINGERPRINT_KEYS = ['canvasFP', 'webglFP', 'audioHash'] as const;
 
 /** The IPv4 /24 key ('a.b.c') of an address text; NULL for anything but digits with exactly three dots. */
 export function subnetOf(ip: string): string {

@@ -445,5 +445,25 @@ export const DEVICE_HASH_COLUMNS = [
   'AudioFingerprintHash',
 ] as const;
 
+/** The PiXL.Device columns the parse fills from the device's first hit: the hash's five, then these. */
+export const DEVICE_COLUMNS = [
+  ...DEVICE_HASH_COLUMNS,
+  'GPUVendor',
+  'Platform',
+  'HardwareConcurrency',
+  'DeviceMemoryGB',
+  'ScreenWidth',
+  'ScreenHeight',
+  'ColorDepth',
+  'PixelRatio',
+  'MaxTouchPoints',
+] as const;
+
+/**
+ * The query-string keys of the composite fingerprint whose stability per IP the behaviour signals track
+ * (ETL.SignalHit.FpHash, src/enrich/signals.ts).
+ */
+export const FINGERPRINT_KEYS = ['canvasFP', 'webglFP', 'audioHash'] as const;
+
 /** Prefix of the client-defined parameters collected into PiXL.Visit.ClientParamsJson. */
 export const CLIENT_PARAM_PREFIX = '_cp_';
