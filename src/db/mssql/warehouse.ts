@@ -34,6 +34,30 @@ const HIT_SELECT_LIST = HIT_COLUMN_NAMES.map((c) =>
   c === 'ParamsJson' || c === 'HeadersJson' ? `CAST(${c} AS JSON)` : c,
 ).join(', ');
 
+/**
+ * The bulk load's type of each writer column (the temp table #Hits): a Record over HIT_COLUMN_NAMES, so the
+ * compiler holds it to that one list, and the table is built in its order, the order of hitRowValues.
+ */
+const HIT_BULK_COLUMNS: Record<
+  (typeof HIT_COLUMN_NAMES)[number],
+  [sql.ISqlType | (() => sql.ISqlType), boolean]
+> = {
+  HitId: [sql.UniqueIdentifier, false],
+  HitType: [sql.VarChar(10), false],
+  CompanyID: [sql.VarChar(64), false],
+  PiXLID: [sql.VarChar(64), false],
+  IPAddress: [sql.VarChar(45), true],
+  RequestPath: [sql.NVarChar(4000), true],
+  QueryString: [sql.NVarChar(sql.MAX), true],
+  QueryTruncated: [sql.Bit, false],
+  ParamsJson: [sql.NVarChar(sql.MAX), false],
+  HeadersJson: [sql.NVarChar(sql.MAX), false],
+  UserAgent: [sql.NVarChar(2000), true],
+  Referer: [sql.NVarChar(2000), true],
+  ReceivedAt: [sql.DateTime2(3), false],
+  IsKnownBot: [sql.Bit, false],
+};
+
 /** `$1, $2` placeholders (the shared form) become `@p1, @p2`. */
 function toNamedParameters(text: string): string {
   return text.replace(/\$(\d+)/g, '@p$1');
@@ -95,20 +119,10 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     const pool = await this.connected();
     const table = new sql.Table('#Hits');
     table.create = true;
-    table.columns.add('HitId', sql.UniqueIdentifier, { nullable: false });
-    table.columns.add('HitType', sql.VarChar(10), { nullable: false });
-    table.columns.add('CompanyID', sql.VarChar(64), { nullable: false });
-    table.columns.add('PiXLID', sql.VarChar(64), { nullable: false });
-    table.columns.add('IPAddress', sql.VarChar(45), { nullable: true });
-    table.columns.add('RequestPath', sql.NVarChar(4000), { nullable: true });
-    table.columns.add('QueryString', sql.NVarChar(sql.MAX), { nullable: true });
-    table.columns.add('QueryTruncated', sql.Bit, { nullable: false });
-    table.columns.add('ParamsJson', sql.NVarChar(sql.MAX), { nullable: false });
-    table.columns.add('HeadersJson', sql.NVarChar(sql.MAX), { nullable: false });
-    table.columns.add('UserAgent', sql.NVarChar(2000), { nullable: true });
-    table.columns.add('Referer', sql.NVarChar(2000), { nullable: true });
-    table.columns.add('ReceivedAt', sql.DateTime2(3), { nullable: false });
-    table.columns.add('IsKnownBot', sql.Bit, { nullable: false });
+    for (const name of HIT_COLUMN_NAMES) {
+      const [type, nullable] = HIT_BULK_COLUMNS[name];
+      table.columns.add(name, type, { nullable });
+    }
     for (const r of rows) table.rows.add(...hitRowValues(r));
     const added = await inTransaction(pool, async (tx) => {
       await new sql.Request(tx).bulk(table);
