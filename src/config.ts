@@ -345,6 +345,14 @@ export function parseSettings(env: Env): Settings {
   return parseEnv(envSchema, env);
 }
 
+/**
+ * Settings of a tool that opens no database (`spill:replay`, `queue:requeue-poison`): every other setting is
+ * checked as usual, the database settings are neither needed nor read.
+ */
+export function queueToolSettings(env: Env): Settings {
+  return parseSettings({ ...env, DATABASE_ENGINE: 'postgres', DATABASE_URL: 'postgres://not-used' });
+}
+
 let current: Settings | undefined;
 
 /** The settings of this process, read from process.env on first use. */

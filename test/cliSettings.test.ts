@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cliSettings, type LocalRun, localRunFile, runningLocalRun } from '../src/config.js';
+import {
+  cliSettings,
+  type LocalRun,
+  localRunFile,
+  queueToolSettings,
+  runningLocalRun,
+} from '../src/config.js';
 
 describe('CLI settings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartpixl-run-'));
@@ -36,5 +42,11 @@ describe('CLI settings', () => {
     // The highest pid Linux hands out is below 2^22.
     writeFileSync(localRunFile(), JSON.stringify(run(2 ** 22 + 1)));
     expect(runningLocalRun()).toBeUndefined();
+  });
+
+  it('of the queue tools need no database, and still check every other setting', () => {
+    expect(() => queueToolSettings({})).not.toThrow();
+    expect(queueToolSettings({ PIXEL_QUEUE_NAME: 'hits-b' }).queue.name).toBe('hits-b');
+    expect(() => queueToolSettings({ ENQUEUE_RETRY_BUDGET_MS: 'soon' })).toThrow(/ENQUEUE_RETRY_BUDGET_MS/);
   });
 });

@@ -3,17 +3,13 @@
  * the hit queue, and the secondary account's too when SECONDARY_QUEUE_STORAGE is set. Run it once the reason
  * they failed is fixed; src/queue/requeuePoison.ts says what it guarantees.
  */
-import { parseSettings, SettingsError, useSettings } from '../config.js';
+import { queueToolSettings, SettingsError, useSettings } from '../config.js';
 import { poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { requeuePoison } from '../queue/requeuePoison.js';
 
 async function main(): Promise<void> {
   // Only the queue settings are needed; no database is opened.
-  const config = parseSettings({
-    ...process.env,
-    DATABASE_ENGINE: 'postgres',
-    DATABASE_URL: 'postgres://not-used',
-  });
+  const config = queueToolSettings(process.env);
   useSettings(config);
   const { queue } = config;
   const accounts = [

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { parseSettings, SettingsError, useSettings } from '../config.js';
+import { queueToolSettings, SettingsError, useSettings } from '../config.js';
 import { HitDelivery } from '../queue/delivery.js';
 import { queueClient } from '../queue/hitQueue.js';
 
@@ -21,11 +21,7 @@ async function main(): Promise<void> {
   const path = resolve(program.args[0] as string);
   const timeoutMs = Number(program.opts<{ timeout: string }>().timeout) * 1000;
   // The replay needs only the queue settings; no database is opened.
-  const config = parseSettings({
-    ...process.env,
-    DATABASE_ENGINE: 'postgres',
-    DATABASE_URL: 'postgres://not-used',
-  });
+  const config = queueToolSettings(process.env);
   useSettings(config); // the metrics read them (Application Insights)
   const queue = config.queue;
   const isDir = statSync(path).isDirectory();

