@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     `in <head> (async), served by node:http on localhost; ${RUNS} page loads, each a new tab of one browser, ` +
     `after one cold load in the fresh browser (reported on its own). Times from the collector's performance ` +
     `marks: start, ready (every measurement done, the audio included), send (the request issued). The send ` +
-    `waits for the audio result plus 300 ms, at most 500 ms after start (reference §5), on purpose: mouse ` +
+    `waits for the audio result plus 300 ms, at most 500 ms after start (collector/src/main.ts), on purpose: mouse ` +
     `moves and asynchronous answers arrive meanwhile. ${hits} hits reached the server. Load average ` +
     `${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after (a machine shared with other ` +
     `work: times are inflated accordingly; compare medians between runs of similar load).`;

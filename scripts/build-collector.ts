@@ -14,7 +14,7 @@ import {
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 
 /**
- * Browser APIs that can raise a permission prompt (reference §5's list, plus the file pickers and storage
+ * Browser APIs that can raise a permission prompt (the original collector's list, plus the file pickers and storage
  * access). Property names survive minification, so the built script is checked for them by name.
  */
 const PROMPTING_APIS = [

@@ -179,7 +179,7 @@ const envObject = z.object({
   // Rows per ETL.usp_PurgeRetention call: below SQL Server's lock escalation threshold (5,000 locks), so
   // purging old rows never locks the whole raw table against the writer.
   ETL_RETENTION_BATCH_SIZE: int(2000, 1, 4000),
-  // Behaviour signals and bot flags computed by the parse (src/enrich/signals.ts; reference §4 defaults).
+  // Behaviour signals and bot flags computed by the parse (src/enrich/signals.ts, which holds their defaults).
   SIGNALS_ENABLED: bool(SIGNAL_DEFAULTS.Enrich),
   SIGNAL_SUBNET_WINDOW_SECONDS: int(SIGNAL_DEFAULTS.SubnetWindowSec, 1, 86_400),
   SIGNAL_SUBNET_ALERT_IPS: int(SIGNAL_DEFAULTS.SubnetAlertIps, 1, 1_000_000),

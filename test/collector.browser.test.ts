@@ -26,7 +26,7 @@ const BROWSER_KEYS = FIELDS.filter((f) => !f.key.startsWith('_srv_') && f.key !=
   .map((f) => f.key)
   .sort();
 
-/** APIs that can raise a permission prompt (reference §5), wrapped so a call is recorded. */
+/** APIs that can raise a permission prompt (scripts/build-collector.ts lists them), wrapped so a call is recorded. */
 const RECORD_PROMPTS = `(() => {
   const calls = (window.__promptCalls = []);
   const wrap = (owner, name, label) => {

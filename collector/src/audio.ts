@@ -1,4 +1,4 @@
-/** OfflineAudioContext fingerprint, rendered twice to detect noise injection (reference §5). */
+/** OfflineAudioContext fingerprint, rendered twice to detect noise injection (as the original collector did). */
 import { bit, type Data, hash, type Loose, win } from './util';
 
 function render(): Promise<Float32Array | null> {

@@ -1,4 +1,4 @@
-/** Canvas, WebGL, fonts, CSS, Math and error fingerprints (reference §5). */
+/** Canvas, WebGL, fonts, CSS, Math and error fingerprints (as the original collector measured them). */
 import { bit, type Data, hash, type Loose, put, safe } from './util';
 
 function drawCanvas(): HTMLCanvasElement {

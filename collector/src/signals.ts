@@ -1,6 +1,6 @@
 /**
  * Bot signals (botScore), evasion tools, stealth-plugin traces and cross-signal contradictions
- * (anomalyScore), with the weights of reference §5. Reads what the measurements stored in `d`.
+ * (anomalyScore), with the original collector's weights (docs/ARCHITECTURE.md section 0). Reads what the measurements stored in `d`.
  */
 import { bit, type Data, nav, safe, win } from './util';
 

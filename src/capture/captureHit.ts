@@ -7,7 +7,7 @@ import type { Settings } from '../config.js';
 import { resolveClientIp } from './clientIp.js';
 import { type CapturedHit, type HitType, ID_PATTERN, MAX_HEADER_VALUE_CHARS } from './hit.js';
 
-/** Headers kept in HeadersJson when present (reference §2, plus Sec-GPC and the client-hint asked for). */
+/** Headers kept in HeadersJson when present (the original's list, plus Sec-GPC and the client hint asked for). */
 export const CAPTURED_HEADERS = [
   'User-Agent',
   'Referer',

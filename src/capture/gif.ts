@@ -4,7 +4,7 @@ export const TRANSPARENT_GIF = Buffer.from(
   'base64',
 );
 
-/** Headers shared by every answer of the pixel endpoints (reference §1). */
+/** Headers shared by every answer of the pixel endpoints (the original's; test/e2e.ingest.test.ts checks them). */
 export const PIXEL_RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Cache-Control': 'no-cache, no-store, must-revalidate',
   Pragma: 'no-cache',

@@ -2,7 +2,7 @@
  * Behaviour signals and the bot flags the parse computes for every hit, from the database: every
  * instance's hits land in PiXL.Test, so the look-back sees them all (the original kept them in one server's
  * memory). The SQL is generated per engine (src/warehouse/sqlgen/*Signals.ts); this module names the columns,
- * the procedure parameters that carry the thresholds, and their defaults (the reference's §4 values).
+ * the procedure parameters that carry the thresholds, and their defaults (the original server's values).
  */
 
 /** The migration that adds the signal columns and makes the parse compute them. */

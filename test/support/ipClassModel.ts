@@ -1,5 +1,5 @@
 /**
- * IP classes (reference §4). The same blocks seed PiXL.IpClassRange (migration 0020), where classification
+ * IP classes (the original's table). The same blocks seed PiXL.IpClassRange (migration 0020), where classification
  * is a range seek; test/enrich.ipClass.db.test.ts checks that table against IP_CLASS_BLOCKS below.
  * IPv4-mapped IPv6 (::ffff:a.b.c.d) has the key of its IPv4, so it gets its IPv4's class.
  */

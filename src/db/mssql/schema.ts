@@ -26,7 +26,7 @@ export function mssqlServerWarnings(server: MssqlServer): string[] {
   if (server.readCommittedSnapshot !== 0) return [];
   return [
     'READ_COMMITTED_SNAPSHOT is off: a parse batch takes table locks on Parsed, Visit, IP, Device and ' +
-      'RecentHit, and /api/health and dashboards wait behind it. Turn it on once: ALTER DATABASE CURRENT ' +
+      'SignalHit, and /api/health and dashboards wait behind it. Turn it on once: ALTER DATABASE CURRENT ' +
       'SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE (docs/SETTINGS.md).',
   ];
 }
