@@ -104,6 +104,7 @@ const FIXTURES: Record<string, string> = {
   ].join('&'),
   emailUnicode: `_cp_email=${enc('ÉLODIE@X.FR')}`,
   emailBlank: `_cp_email=${enc('   ')}&_cp_hid=1`,
+  emailTabs: `_cp_email=${enc('\t Tab.Line@X.io\r\n')}`,
   emailLong: `_cp_email=${'A'.repeat(300)}`,
   sameDevice1: `${SAME_DEVICE}&sw=1`,
   sameDevice2: `${SAME_DEVICE}&sw=2`,

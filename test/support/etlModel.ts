@@ -86,11 +86,14 @@ export function expectedFor(queryString: string): ExpectedHit {
     }
   }
   const email = clientParams.email;
+  // The one normalisation (docs/ARCHITECTURE.md section 6): spaces, tabs, CR and LF trimmed, ASCII A-Z
+  // lower-cased; cut to MatchEmail's 200 characters.
   const normalized =
     email === undefined
       ? null
-      : [...email.replace(/^ +| +$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase())].slice(0, 200).join('') ||
-        null;
+      : [...email.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '').replace(/[A-Z]/g, (c) => c.toLowerCase())]
+          .slice(0, 200)
+          .join('') || null;
   return {
     parsed,
     deviceHash,
