@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { BulkColumn } from '../types.js';
-import { quoteIdent, quoteName } from './sql.js';
+import { inTransaction, quoteIdent, quoteName, withClient } from './sql.js';
 
 /** COPY text format: backslash escapes for the four characters that would break a field or a row. */
 function field(value: unknown): string {
@@ -47,29 +47,6 @@ async function* copyText(
   if (chunk) yield chunk;
 }
 
-/**
- * Runs `work` on a client of its own. While checked out, a client whose connection drops emits `error` with
- * no pool listener attached, which would crash the process: the error is taken here (the running query
- * fails with it anyway), and the broken client is discarded instead of going back to the pool.
- */
-async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    return await work(client);
-  } catch (error) {
-    broken ??= error instanceof Error && /Connection terminated/.test(error.message) ? error : undefined;
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
-}
-
 export async function copyRows(
   pool: pg.Pool,
   table: string,
@@ -101,18 +78,9 @@ export async function copyRowsAtomically(
   const target = quoteName(table);
   let text = '';
   for (const row of rows) text += copyLine(row);
-  return withClient(pool, async (client) => {
-    try {
-      await client.query('BEGIN');
-      const copy = client.query(
-        copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`),
-      );
-      await pipeline(Readable.from([text]), copy);
-      await client.query('COMMIT');
-      return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  return inTransaction(pool, async (client) => {
+    const copy = client.query(copyFrom(`COPY ${target} (${columns.map(quoteIdent).join(', ')}) FROM STDIN`));
+    await pipeline(Readable.from([text]), copy);
+    return rows.length;
   });
 }
