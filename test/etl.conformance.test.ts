@@ -291,6 +291,16 @@ describe.each(enginesUnderTest())('parse conformance on $name', (engine) => {
     }
   });
 
+  it('numbers the visits for matching (MatchSeq) in raw-row order, as on the other engine', async () => {
+    const rows = await t.db.query<{ VisitID: unknown; MatchSeq: unknown }>(
+      `SELECT ${t.db.name('VisitID')}, ${t.db.name('MatchSeq')} FROM ${t.db.name('PiXL.Visit')}`,
+    );
+    const byMatchSeq = rows
+      .sort((a, b) => Number(a.MatchSeq) - Number(b.MatchSeq))
+      .map((r) => Number(r.VisitID));
+    expect(byMatchSeq).toEqual([...byMatchSeq].sort((a, b) => a - b));
+  });
+
   it('changes nothing when run again, even over rows it already parsed (a crash before the watermark moved)', async () => {
     const counts = async () =>
       Promise.all(

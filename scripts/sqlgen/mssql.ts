@@ -265,7 +265,9 @@ ${mssqlPersonHashes}
 ${mssqlVisitJoins}
   LEFT JOIN PiXL.Device d ON d.DeviceHash = p.DeviceHash
   LEFT JOIN PiXL.IP i ON i.IPAddress = p.IPAddress
-  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId);
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.Visit x WHERE x.VisitID = p.SourceId)
+  -- MatchSeq (IDENTITY) is given in this order, the raw rows' Id order, as on PostgreSQL.
+  ORDER BY p.SourceId;
   SET @visits = @@ROWCOUNT;
 
   SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;

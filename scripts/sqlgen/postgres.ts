@@ -281,6 +281,8 @@ ${postgresPersonHashes}
     JOIN batch b ON b."Id" = p."SourceId"
     LEFT JOIN devices dv ON dv."DeviceHash" = p."DeviceHash"
     LEFT JOIN ips ip ON ip."IPAddress" = p."IPAddress"
+    -- "MatchSeq" (identity) is given in this order, the raw rows' Id order, as on SQL Server.
+    ORDER BY p."SourceId"
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),
