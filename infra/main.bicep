@@ -200,6 +200,10 @@ resource sqlDatabase 'Microsoft.Sql/servers/databases@2023-08-01' = if (sqlMode 
   location: location
   sku: { name: 'GP_S_Gen5_1', tier: 'GeneralPurpose' }
   properties: {
+    // Keys compare as bytes, as on PostgreSQL (initdb --locale=C): pixels `ABC` and `abc` stay two, and emails
+    // differing only in a letter's case or accent are not merged. Fixed at creation (src/db/mssql/schema.ts warns
+    // about a database without it).
+    collation: 'Latin1_General_100_BIN2_UTF8'
     autoPauseDelay: 60
     minCapacity: json('0.5')
   }

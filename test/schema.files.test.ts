@@ -71,6 +71,12 @@ describe('server checks', () => {
       /READ_COMMITTED_SNAPSHOT is off/,
     );
     expect(mssqlServerWarnings({ ...sql2022, major: 17, readCommittedSnapshot: 1 })).toEqual([]);
+    // Azure SQL's default collation is case-insensitive: keys would compare unlike PostgreSQL's.
+    expect(
+      mssqlServerWarnings({ ...sql2022, major: 17, collation: 'SQL_Latin1_General_CP1_CI_AS' })[0],
+    ).toMatch(/collation SQL_Latin1_General_CP1_CI_AS is not binary.*COLLATE Latin1_General_100_BIN2_UTF8/);
+    for (const collation of ['Latin1_General_100_BIN2_UTF8', 'Latin1_General_BIN', 'Latin1_General_100_BIN2'])
+      expect(mssqlServerWarnings({ ...sql2022, major: 17, collation })).toEqual([]);
     // Azure SQL Database reports its own version numbers: its edition is what counts.
     expect(mssqlServerProblem({ ...sql2022, major: 12, edition: 5, compatibility: 170 })).toBeUndefined();
   });

@@ -34,6 +34,11 @@ describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${miss
       ],
     },
     {
+      fixture: 'wrong-case.sql',
+      target: 'azure',
+      expected: [/^test\/fixtures\/tsql\/wrong-case\.sql:7:25: SQL71502: .*\[PiXL\]\.\[test\]/m],
+    },
+    {
       fixture: 'azure-unsupported.sql',
       target: 'azure',
       expected: [

@@ -68,7 +68,9 @@ public static partial class ModelCheck
     TSqlModel? built = null;
     while (built == null)
     {
-      var model = new TSqlModel(version, new TSqlModelOptions());
+      // The collation infra/main.bicep gives a new database: binary, so DacFx resolves names case-sensitively
+      // too and a reference spelled in another case than its definition is reported.
+      var model = new TSqlModel(version, new TSqlModelOptions { Collation = "Latin1_General_100_BIN2_UTF8" });
       var failed = -1;
       for (var i = 0; i < units.Count && failed < 0; i++)
       {

@@ -19,16 +19,29 @@ export interface MssqlServer {
   compatibility: number;
   /** sys.databases.is_read_committed_snapshot_on (1 by default on Azure SQL, 0 on a new SQL Server database). */
   readCommittedSnapshot?: number;
+  /** The database's default collation (DATABASEPROPERTYEX 'Collation'). */
+  collation?: string;
 }
+
+/** What infra/main.bicep creates: keys compared as bytes, like PostgreSQL's C collation. */
+export const BINARY_COLLATION = 'Latin1_General_100_BIN2_UTF8';
 
 /** Settings that work but hurt, said at every migrate. */
 export function mssqlServerWarnings(server: MssqlServer): string[] {
-  if (server.readCommittedSnapshot !== 0) return [];
-  return [
-    'READ_COMMITTED_SNAPSHOT is off: a parse batch takes table locks on Parsed, Visit, IP, Device and ' +
-      'SignalHit, and /api/health and dashboards wait behind it. Turn it on once: ALTER DATABASE CURRENT ' +
-      'SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE (docs/SETTINGS.md).',
-  ];
+  const warnings: string[] = [];
+  if (server.readCommittedSnapshot === 0)
+    warnings.push(
+      "READ_COMMITTED_SNAPSHOT is off: /api/health and dashboards wait for a parse batch's row locks on " +
+        'Parsed, Visit, IP, Device and SignalHit. Turn it on once: ALTER DATABASE CURRENT ' +
+        'SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE (docs/SETTINGS.md).',
+    );
+  if (server.collation !== undefined && !/_BIN2?(_|$)/i.test(server.collation))
+    warnings.push(
+      `the database collation ${server.collation} is not binary: company, pixel and email keys compare ` +
+        'case-insensitively here but byte by byte on PostgreSQL (pixels ABC and abc become one). Create the ' +
+        `database with COLLATE ${BINARY_COLLATION} (docs/DEPLOY.md).`,
+    );
+  return warnings;
 }
 
 /** Why this server or database cannot hold the schema, or undefined when it can. */
@@ -55,7 +68,8 @@ export class MssqlSchemaStore implements SchemaStore {
           CAST(SERVERPROPERTY('EngineEdition') AS INT) AS edition,
           (SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()) AS compatibility,
           (SELECT CAST(is_read_committed_snapshot_on AS INT) FROM sys.databases WHERE database_id = DB_ID())
-            AS readCommittedSnapshot`);
+            AS readCommittedSnapshot,
+          CAST(DATABASEPROPERTYEX(DB_NAME(), 'Collation') AS NVARCHAR(128)) AS collation`);
     const server = recordset[0];
     if (!server) throw new Error('could not read the SQL Server version');
     const problem = mssqlServerProblem(server);
