@@ -73,12 +73,12 @@ var rules = [
   }
   {
     key: 'hits-lost'
-    description: 'Hits dropped or spilled: the queue did not accept them in time (lost, failed, or spilled to the durable store).'
+    description: 'Hits dropped or spilled: the primary queue did not accept them in time (lost, failed, sent to the secondary queue, or spilled to the durable store).'
     severity: 1
     window: 'PT15M'
     frequency: 'PT5M'
     threshold: 0
-    query: 'customMetrics | where name in ("smartpixl.pixel.lost", "smartpixl.pixel.failed", "smartpixl.enqueue.failedHits", "smartpixl.spilled") | summarize value = sum(valueSum)'
+    query: 'customMetrics | where name in ("smartpixl.pixel.lost", "smartpixl.pixel.failed", "smartpixl.enqueue.failedHits", "smartpixl.enqueue.secondaryHits", "smartpixl.spill.spilledHits") | summarize value = sum(valueSum)'
   }
 ]
 

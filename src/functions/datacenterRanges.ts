@@ -16,7 +16,7 @@ export async function datacenterRangesHandler(_timer: Timer, context: Invocation
     const reports = await refreshRanges(warehouse(), settings().ranges);
     for (const r of reports) {
       count(`ranges.${r.status}`);
-      // Per provider, so an alert can see one provider failing day after day (infra/alerts.bicep).
+      // Per provider, so an alert can see one provider failing day after day (infra/monitoring.bicep).
       count('ranges.refresh', 1, { provider: r.provider, status: r.status, ok: !isProblem(r) });
       if (isProblem(r)) context.warn(`datacenter ranges: ${reportLine(r)}`);
       else context.log(`datacenter ranges: ${reportLine(r)}`);
