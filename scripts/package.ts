@@ -1,7 +1,7 @@
 /**
  * `npm run package` — the zip that is deployed (azure.yaml's prepackage hook runs it; `func azure functionapp
- * publish` and zip deploy take it too): the compiled functions (dist/src), the collector script (dist/collector), host.json, package.json and
- * package-lock.json, and node_modules with the production dependencies only, copied from the installed tree. Staged in build/package, written to
+ * publish` and zip deploy take it too): the compiled functions (dist/src), the collector script (dist/collector), host.json, package.json,
+ * package-lock.json and .funcignore, and node_modules with the production dependencies only, copied from the installed tree. Staged in build/package, written to
  * build/smartpixl-functions.zip. test/package.test.ts loads every function from the unpacked zip.
  */
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,8 @@ mkdirSync(STAGE, { recursive: true });
 // dist/collector holds the collector script the `script` function serves (scripts/build-collector.ts).
 for (const part of ['src', 'collector'])
   cpSync(join(ROOT, 'dist', part), join(STAGE, 'dist', part), { recursive: true });
-for (const file of ['host.json', 'package.json', 'package-lock.json'])
+// .funcignore: what Core Tools and azd leave out when they zip a folder; it excludes nothing staged here.
+for (const file of ['host.json', 'package.json', 'package-lock.json', '.funcignore'])
   cpSync(join(ROOT, file), join(STAGE, file));
 
 say('copying production dependencies');

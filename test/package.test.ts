@@ -4,12 +4,45 @@
  * needed at run time.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
+
+/**
+ * The entries of a .funcignore as a test of a top-level name. Only anchored names (`/name`, `/name/`) are
+ * used there; any other form fails here rather than being read wrongly.
+ */
+function funcignore(text: string): (name: string) => boolean {
+  const names = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  for (const line of names) expect(line).toMatch(/^\/[^/*?[\]!]+\/?$/);
+  const set = new Set(names.map((line) => line.replace(/^\/|\/$/g, '')));
+  return (name) => set.has(name);
+}
+
+describe('.funcignore', () => {
+  it('leaves out every tracked file of the repository that is not deployed', () => {
+    const ignored = funcignore(readFileSync(join(PROJECT_ROOT, '.funcignore'), 'utf8'));
+    const tracked = execFileSync('git', ['ls-files'], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    // What the deployed app is made of (scripts/package.ts); everything else tracked must be listed.
+    const deployed = new Set(['host.json', 'package.json', 'package-lock.json', '.funcignore']);
+    const top = [...new Set(tracked.map((path) => path.split('/')[0] as string))];
+    expect(top.filter((name) => !deployed.has(name) && !ignored(name))).toEqual([]);
+    expect(ignored('README.md') && ignored('src') && !ignored('dist') && !ignored('node_modules')).toBe(true);
+  });
+
+  it('is read as this test expects: an unanchored or wildcard pattern fails it', () => {
+    expect(() => funcignore('/src/\ncollector/\n')).toThrow();
+    expect(() => funcignore('*.ts\n')).toThrow();
+  });
+});
 
 describe('deployment package', () => {
   const dir = mkdtempSync(join(tmpdir(), 'smartpixl-package-'));
@@ -24,6 +57,9 @@ describe('deployment package', () => {
       expect(modules).not.toContain(dev);
     expect(existsSync(join(dir, 'host.json'))).toBe(true);
     expect(existsSync(join(dir, 'dist', 'collector', 'smartpixl.min.js'))).toBe(true);
+    // The .funcignore is in the package and leaves out nothing the package holds.
+    const ignored = funcignore(readFileSync(join(dir, '.funcignore'), 'utf8'));
+    expect(readdirSync(dir).filter(ignored)).toEqual([]);
 
     // What the Functions host does: load every file matching package.json `main`, then list what registered.
     const loader = `
