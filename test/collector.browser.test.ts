@@ -1,7 +1,8 @@
 /**
  * The collector in a real headless Chromium (Debian's `chromium`, driven by playwright-core) against the local
  * runner: the demo page, a typed email, the PiXL.Test rows, then an ETL pass and the PiXL.Parsed and
- * PiXL.Visit rows. Run twice: as a desktop browser (webdriver hidden) and as plain headless Chromium.
+ * PiXL.Visit rows, and what the demo page itself shows of them. Run twice: as a desktop browser (webdriver
+ * hidden) and as plain headless Chromium.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,6 +75,13 @@ interface PageRun {
   timeZone: string;
   promptCalls: string[];
   pageErrors: string[];
+  /** What the demo page itself showed for the visit (its `#recorded` block), when asked to wait for it. */
+  shown?: DemoShown;
+}
+
+interface DemoShown {
+  parsed: { SourceId: number; catalogColumnsNotNull: string }[];
+  visits: { VisitID: number; ClientParamsJson: Record<string, string> | null }[];
 }
 
 const paramsOf = (request: Request): Record<string, string> =>
@@ -101,8 +109,11 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
     });
   }
 
-  /** Loads the demo page, waits for the hit, types the email and submits the form. */
-  async function visit(context: BrowserContext, email: string): Promise<PageRun> {
+  /**
+   * Loads the demo page, waits for the hit, types the email and submits the form. With `waitShown`, then
+   * waits (as a new user would) until the page shows the parsed hit and the visit holding the email.
+   */
+  async function visit(context: BrowserContext, email: string, waitShown = false): Promise<PageRun> {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -119,8 +130,26 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       promptCalls: (window.__promptCalls || []).slice(),
     })`);
+    let shown: DemoShown | undefined;
+    if (waitShown) {
+      // A string, as the page's DOM types are not this project's (its tsconfig has no DOM library).
+      const handle = await page.waitForFunction(
+        `(() => {
+          try {
+            const v = JSON.parse(document.getElementById('recorded').textContent || '{}');
+            const withEmail = (v.visits || []).some((x) => x.ClientParamsJson && x.ClientParamsJson.email === ${JSON.stringify(email)});
+            return withEmail && (v.parsed || []).length > 0 ? v : false;
+          } catch {
+            return false;
+          }
+        })()`,
+        undefined,
+        { timeout: 45_000, polling: 500 },
+      );
+      shown = (await handle.jsonValue()) as DemoShown;
+    }
     await page.close();
-    return { first, submitted, pageErrors, ...facts };
+    return { first, submitted, pageErrors, ...facts, ...(shown && { shown }) };
   }
 
   /**
@@ -187,8 +216,13 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
       `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Safari/537.36`,
     );
     try {
-      const run = await visit(context, 'Quiz.Master@Example.com');
+      const run = await visit(context, 'Quiz.Master@Example.com', true);
       expect(run.pageErrors).toEqual([]);
+      // The demo page showed the visit itself: the parsed hits, and the visit with the typed email.
+      expect(run.shown?.visits.find((v) => v.ClientParamsJson)?.ClientParamsJson).toEqual({
+        email: 'Quiz.Master@Example.com',
+      });
+      expect(Number(run.shown?.parsed[0]?.catalogColumnsNotNull.split(' ')[0])).toBeGreaterThanOrEqual(135);
 
       // The script sends exactly the catalog's browser keys (plus the client param).
       expect(Object.keys(run.first).sort()).toEqual(BROWSER_KEYS);
