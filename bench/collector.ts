@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     const xs = warm.map((s) => s[k]);
     return `median ${median(xs).toFixed(0)} ms, p95 ${percentile(xs, 95).toFixed(0)} ms`;
   };
+  // The issue's budget: at most 150 ms from start to send; judged on the median of the warm loads.
+  const within150 = (k: keyof Sample) => (median(warm.map((s) => s[k])) <= 150 ? 'met' : 'NOT met');
   const version = execFileSync(CHROMIUM, ['--version'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
@@ -148,7 +150,11 @@ async function main(): Promise<void> {
       `${(script.length / 1024).toFixed(1)} KB`,
       'one file, rendered for a pixel with one client param',
     ],
-    ['Size, gzipped (level 9)', `${(gzipped / 1024).toFixed(1)} KB`, 'budget ≤ 12 KB'],
+    [
+      'Size, gzipped (level 9)',
+      `${(gzipped / 1024).toFixed(1)} KB`,
+      `budget ≤ 12 KB: ${gzipped <= 12 * 1024 ? 'met' : 'NOT met'}`,
+    ],
     [
       'Synchronous part (script start to the async wait)',
       stat('sync'),
@@ -157,7 +163,7 @@ async function main(): Promise<void> {
     [
       'Start to ready (all measurements)',
       stat('ready'),
-      `cold: ${cold.ready.toFixed(0)} ms; budget ≤ 150 ms`,
+      `cold: ${cold.ready.toFixed(0)} ms; budget ≤ 150 ms: ${within150('ready')}`,
     ],
     [
       'First Intl.DateTimeFormat of a tab (ICU data)',
@@ -167,7 +173,8 @@ async function main(): Promise<void> {
     [
       'Start to send',
       stat('send'),
-      `cold: ${cold.send.toFixed(0)} ms; ready + the deliberate wait (300 ms, capped at 500 ms after start)`,
+      `cold: ${cold.send.toFixed(0)} ms; ready + the deliberate wait (300 ms, capped at 500 ms after start); ` +
+        `budget ≤ 150 ms: ${within150('send')}, and it cannot be while the send waits 300 ms after the audio`,
     ],
   ]);
   console.log(
