@@ -251,6 +251,36 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
     }
   });
 
+  it('sends by beacon to _SMART.DATA, not a GIF, when the URL would pass 8,000 characters', async () => {
+    const context = await launch(['--disable-blink-features=AutomationControlled']);
+    try {
+      const page = await context.newPage();
+      const hits: Request[] = [];
+      page.on('request', (r) => {
+        if (/\/12800\/1_SMART\.(GIF|DATA)/.test(r.url())) hits.push(r);
+      });
+      // The collector sends the page's address as `url`: a long one makes the query string long.
+      const pad = 'p'.repeat(6000);
+      const first = page.waitForRequest(/\/12800\/1_SMART\.(GIF|DATA)/);
+      await page.goto(`${host.url}/demo?pad=${pad}`);
+      const hit = await first;
+      const token = await page.evaluate<string>(`new URLSearchParams(location.search).get('visit') || ''`);
+      await page.close();
+      expect(hit.method()).toBe('POST');
+      expect(hit.url()).toMatch(/\/12800\/1_SMART\.DATA$/);
+      expect(hits.map((r) => r.method())).toEqual(['POST']);
+      const body = hit.postData() ?? '';
+      expect(`${host.url}/12800/1_SMART.GIF?${body}`.length).toBeGreaterThan(8000);
+      expect(Object.keys(paramsOf(hit)).sort()).toEqual(BROWSER_KEYS);
+
+      const [row] = await testRows(token, 1);
+      expect(row?.HitType).toBe('beacon');
+      expect(row?.ParamsJson.url).toContain(pad);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('as plain headless Chromium: the bot signals notice it, and no permission prompt is asked for', async () => {
     const context = await launch([]);
     try {
