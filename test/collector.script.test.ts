@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { promptingApiUses } from '../scripts/build-collector.js';
@@ -162,6 +163,18 @@ describe('client params cache', () => {
     expect(cache.getClientParams('12800', '1').map(([n]) => n)).toEqual(['email', 'hid', 'name']);
     await dead.close();
     cache.stop();
+
+    // On its timer: a param added meanwhile is served after the next refresh, with no call to refresh().
+    const timed = new PixelConfigCache({ clientParams: () => t.db.clientParams() }, { refreshMs: 200 });
+    await timed.ready();
+    await t.db.query(
+      `INSERT INTO "PiXL"."ConfigClientParam" ("CompanyID", "PiXLID", "ParamName", "DomSelector")
+       VALUES ('12800', '1', '_cp_phone', '#phone')`,
+    );
+    const deadline = Date.now() + 10_000;
+    while (timed.getClientParams('12800', '1').length < 4 && Date.now() < deadline) await sleep(50);
+    timed.stop();
+    expect(timed.getClientParams('12800', '1').map(([n]) => n)).toEqual(['email', 'hid', 'name', 'phone']);
 
     // An inactive pixel has no params.
     await t.db.query(`UPDATE "PiXL"."Pixel" SET "IsActive" = false WHERE "CompanyID" = '12800'`);
