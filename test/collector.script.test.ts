@@ -116,6 +116,13 @@ describe('pixel URL base', () => {
     );
   });
 
+  it('is what the endpoint fills in: the setting when set, else the request origin (with /api under /api/)', async () => {
+    const { pixelBase } = await import('../src/functions/script.js');
+    expect(pixelBase('http://h:7071/js/1/2.js', 'https://px.example.com')).toBe('https://px.example.com');
+    expect(pixelBase('http://h:7071/js/1/2.js', undefined)).toBe('http://h:7071');
+    expect(pixelBase('http://h:7071/API/js/1/2.js', undefined)).toBe('http://h:7071/api');
+  });
+
   it('renders values with $ patterns and quotes literally', () => {
     const template = `a=${PIXEL_URL_PLACEHOLDER};b=${CLIENT_PARAMS_PLACEHOLDER};`;
     const { body } = renderCollector(template, 'https://h/$&\'"/1_SMART.GIF', [['x', "input[name='$1']"]]);
