@@ -3,7 +3,7 @@
  * which the script endpoint serves (src/capture/collectorScript.ts). The two placeholders stay as string
  * literals for the endpoint to fill.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import {
@@ -68,7 +68,11 @@ export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<st
       `collector build: names APIs that can raise a permission prompt: ${prompting.join(', ')}`,
     );
   mkdirSync(dirname(outfile), { recursive: true });
-  writeFileSync(outfile, code);
+  // Written whole, then renamed: a process serving the script meanwhile (tests beside `npm run package`)
+  // reads the old file or the new one, never a missing or half-written one.
+  const partial = `${outfile}.${process.pid}.tmp`;
+  writeFileSync(partial, code);
+  renameSync(partial, outfile);
   return code;
 }
 

@@ -15,7 +15,8 @@ const ZIP = join(ROOT, 'build', 'smartpixl-functions.zip');
 const say = (line: string) => console.log(`[package] ${line}`);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+// Stale compiled files go; dist/collector is rebuilt in place (atomically), as tests may be serving it.
+rmSync(join(ROOT, 'dist', 'src'), { recursive: true, force: true });
 say('compiling (tsconfig.build.json)');
 execFileSync(npm, ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 
