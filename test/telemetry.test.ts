@@ -233,8 +233,8 @@ describe('health', () => {
 describe('telemetry export', () => {
   it('loads nothing and sends nothing without a connection string', () => {
     const cached = () =>
-      Object.keys(createRequire(import.meta.url).cache).filter((k) =>
-        k.includes('monitor-opentelemetry-exporter'),
+      Object.keys(createRequire(import.meta.url).cache).filter(
+        (k) => k.includes('monitor-opentelemetry') || k.includes('applicationinsights'),
       );
     const before = cached().length;
     const off = startTelemetry({});
@@ -315,6 +315,12 @@ describe('telemetry export', () => {
       expect(post?.path).toMatch(/\/track$/);
       expect(post?.authorization).toBe('Bearer entra-token-1');
       expect(scopes.some((s) => s.startsWith('https://monitor.azure.com'))).toBe(true);
+      // Metrics only: node:http is left alone (no span per pixel request) and nothing but metrics was sent.
+      const http = createRequire(import.meta.url)('node:http') as typeof import('node:http');
+      expect((http.Server.prototype.emit as { __wrapped?: boolean }).__wrapped).toBeUndefined();
+      expect((http.request as { __wrapped?: boolean }).__wrapped).toBeUndefined();
+      const kinds = received.flatMap((r) => [...r.body.matchAll(/"baseType":"(\w+)"/g)].map((m) => m[1]));
+      expect(new Set(kinds)).toEqual(new Set(['MetricData']));
     });
   });
 });

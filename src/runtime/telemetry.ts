@@ -3,14 +3,13 @@
  * authenticated with the app's managed identity when APPLICATIONINSIGHTS_AUTHENTICATION_STRING says
  * `Authorization=AAD` (infra/main.bicep turns local authentication off, so keys alone are refused).
  *
- * Metrics are aggregated in process by the OpenTelemetry SDK and exported once a minute, so recording one on
- * the pixel's hot path is an in-memory add. When the connection string is unset nothing is loaded: the
- * meter is OpenTelemetry's no-op and no network call is made. The SDK and exporter are loaded lazily so the
- * pixel's cold start pays nothing when telemetry is off.
- *
- * Why not `applicationinsights`' `useAzureMonitor`: it always probes the Azure VM metadata address at start,
- * patches node:http (a span per pixel request, which the Functions host records already) and collects
- * performance counters every second. The exporter it sends through is used here directly.
+ * Sent through `applicationinsights` (its `useAzureMonitor`, the Azure Monitor OpenTelemetry distribution)
+ * with only metrics on: no auto-collected requests, dependencies, exceptions, performance counters, live or
+ * standard metrics, and no library instrumentation, so node:http is not patched (the Functions host records
+ * requests already) and the pixel's hot path stays an in-memory add to an aggregated instrument. Its
+ * `setup(connectionString)` ignores the authentication string, so the managed identity is handed to the
+ * exporter here. Exported once a minute. Unset, nothing is loaded: the meter is OpenTelemetry's no-op and no
+ * network call is made, and the pixel's cold start pays nothing.
  */
 import { createRequire } from 'node:module';
 import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
@@ -31,8 +30,6 @@ export interface TelemetryOptions {
   readers?: MetricReader[];
   /** Passed to the Azure Monitor exporter as they are (tests: TLS trust of a loopback endpoint). */
   exporterOptions?: Record<string, unknown>;
-  /** How often metrics are exported; Application Insights aggregates custom metrics per minute. */
-  exportIntervalMs?: number;
 }
 
 export interface Telemetry {
@@ -82,33 +79,55 @@ export function startTelemetry(config: TelemetryConfig, options: TelemetryOption
   const readers: MetricReader[] = [...(options.readers ?? [])];
   const require = createRequire(import.meta.url);
   if (config.connectionString) {
-    const { AzureMonitorMetricExporter } =
-      require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
-    const { PeriodicExportingMetricReader } =
-      require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+    const appInsights = require('applicationinsights') as typeof import('applicationinsights');
+    const { metrics } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
     const credential = options.credential ?? managedIdentityCredential(config.authenticationString);
-    const exporter = new AzureMonitorMetricExporter({
-      connectionString: config.connectionString,
-      ...(credential && { credential }),
-      ...options.exporterOptions,
+    appInsights.useAzureMonitor({
+      azureMonitorExporterOptions: {
+        connectionString: config.connectionString,
+        ...(credential && { credential }),
+        ...options.exporterOptions,
+      },
+      enableAutoCollectExceptions: false,
+      enableAutoCollectPerformance: false,
+      enableAutoCollectDependencies: false,
+      enableAutoCollectRequests: false,
+      enableLiveMetrics: false,
+      enableStandardMetrics: false,
+      instrumentationOptions: Object.fromEntries(INSTRUMENTATIONS.map((name) => [name, { enabled: false }])),
+      ...(readers.length > 0 && { metricReaders: readers }),
     });
-    readers.push(
-      new PeriodicExportingMetricReader({
-        exporter,
-        exportIntervalMillis: options.exportIntervalMs ?? 60_000,
-      }),
-    );
+    return {
+      meter: metrics.getMeter('smartpixl'),
+      enabled: true,
+      flush: () => appInsights.flushAzureMonitor(),
+      shutdown: () => appInsights.shutdownAzureMonitor(),
+    };
   }
   if (readers.length === 0) return NOOP;
   const sdk = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
   const provider: MeterProvider = new sdk.MeterProvider({ readers });
   return {
     meter: provider.getMeter('smartpixl'),
-    enabled: Boolean(config.connectionString),
+    enabled: false,
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
 }
+
+/** Every library instrumentation `useAzureMonitor` knows, each switched off. */
+const INSTRUMENTATIONS = [
+  'http',
+  'azureSdk',
+  'mongoDb',
+  'mySql',
+  'postgreSql',
+  'redis',
+  'redis4',
+  'console',
+  'bunyan',
+  'winston',
+] as const;
 
 let current: Telemetry | undefined;
 
