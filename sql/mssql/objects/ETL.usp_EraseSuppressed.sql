@@ -3,7 +3,8 @@
 -- a hash in PiXL.ErasureSuppression (for their company or '*') are erased with their raw, parsed and
 -- recent-hit rows, and with the device and address when nothing else refers to them. Counted on the
 -- suppression row. ETL.usp_ParseNewHits calls this on the visits it has just written, before it commits, and
--- ETL.usp_MatchVisits on its batch before matching: no later step sees such a visit. Returns the number of visits erased. Mirrors the PostgreSQL file.
+-- ETL.usp_MatchVisits on its batch before matching: no later step sees such a visit. Returns the number of
+-- visits erased. Mirrors the PostgreSQL file.
 CREATE OR ALTER PROCEDURE ETL.usp_EraseSuppressed @AfterSeq BIGINT, @UpToSeq BIGINT
 AS
 BEGIN
