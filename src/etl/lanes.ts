@@ -28,10 +28,40 @@ export interface LaneOutcome {
 const LANE_RETRIES = 3;
 
 /**
+ * Calls a batch procedure until a batch comes back short (fewer than BatchSize rows in `rowsColumn`) or the
+ * deadline passes; resolves whether it caught up. `retries` repeats a batch that failed transiently (the
+ * procedure is one transaction, so a failed batch left nothing behind); other errors are thrown.
+ */
+export async function runBatches(
+  call: () => Promise<Row | undefined>,
+  rowsColumn: string,
+  batchSize: number,
+  deadline: number,
+  onBatch: (row: Row, ms: number) => void,
+  retries: { isTransient: (error: unknown) => boolean; times: number; stop?: () => boolean } | undefined,
+): Promise<boolean> {
+  for (let attempt = 0; ; ) {
+    if (retries?.stop?.()) return true;
+    const started = Date.now();
+    let row: Row;
+    try {
+      row = (await call()) ?? {};
+    } catch (error) {
+      if (retries?.isTransient(error) && ++attempt <= retries.times) continue;
+      throw error;
+    }
+    attempt = 0;
+    onBatch(row, Date.now() - started);
+    if ((numberOf(row[rowsColumn]) ?? 0) < batchSize) return true;
+    if (Date.now() >= deadline) return false;
+  }
+}
+
+/**
  * Runs `lanes` lanes of a parse procedure concurrently, each calling it batch after batch until it reports a
  * short batch or the deadline passes. A lane returning 0 rows because another caller holds its buckets counts
- * as caught up. A transient error repeats the batch (the procedure is one transaction, so a failed batch left
- * nothing behind); another error fails the pass once the other lanes have stopped.
+ * as caught up. A transient error repeats the batch up to LANE_RETRIES times; another error fails the pass
+ * once the other lanes have stopped.
  */
 export async function runLanes(
   db: Warehouse,
@@ -42,32 +72,29 @@ export async function runLanes(
   onBatch: (lane: number, row: Row, ms: number) => void = () => {},
 ): Promise<LaneOutcome> {
   const rows: Row[] = [];
-  let caughtUp = true;
   let failed = false;
-  const lane = async (index: number) => {
-    for (let attempt = 0; ; ) {
-      if (failed) return;
-      const started = Date.now();
-      let row: Row;
-      try {
-        row = (await db.callProcedure(procedure, { ...args, Lane: index, Lanes: lanes })) ?? {};
-      } catch (error) {
-        if (db.isTransientError(error) && ++attempt <= LANE_RETRIES) continue;
-        failed = true;
-        throw error;
-      }
-      attempt = 0;
-      rows.push(row);
-      onBatch(index, row, Date.now() - started);
-      if ((numberOf(row.RowsParsed) ?? 0) < args.BatchSize) return;
-      if (Date.now() >= deadline) {
-        caughtUp = false;
-        return;
-      }
-    }
+  const retries = {
+    isTransient: (e: unknown) => db.isTransientError(e),
+    times: LANE_RETRIES,
+    stop: () => failed,
   };
+  const lane = (index: number) =>
+    runBatches(
+      () => db.callProcedure(procedure, { ...args, Lane: index, Lanes: lanes }),
+      'RowsParsed',
+      args.BatchSize,
+      deadline,
+      (row, ms) => {
+        rows.push(row);
+        onBatch(index, row, ms);
+      },
+      retries,
+    ).catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
   const results = await Promise.allSettled(Array.from({ length: lanes }, (_, i) => lane(i)));
   const rejected = results.find((r) => r.status === 'rejected');
   if (rejected) throw (rejected as PromiseRejectedResult).reason;
-  return { rows, caughtUp };
+  return { rows, caughtUp: results.every((r) => r.status === 'fulfilled' && r.value) };
 }

@@ -11,7 +11,7 @@
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { runLanes } from './lanes.js';
+import { runBatches, runLanes } from './lanes.js';
 import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
@@ -137,36 +137,33 @@ async function runSteps(
       reports.push(report);
       continue;
     }
-    if (step.lanes !== undefined) {
-      const outcome = await runLanes(
-        db,
-        step.procedure,
-        { ...step.args, BatchSize: step.batchSize },
-        step.lanes,
-        deadline,
-        (lane, row, ms) => {
-          report.batches++;
-          addUp(report.totals, row);
-          const which = step.lanes === 1 ? '' : ` (lane ${lane + 1} of ${step.lanes})`;
-          log(`${step.name} batch ${report.batches}${which}: ${describe(row)} (${ms} ms)`);
-        },
-      );
-      if (!outcome.caughtUp) report.outcome = 'budget-spent';
-    } else {
-      for (;;) {
-        const batchStarted = Date.now();
-        const row =
-          (await db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args })) ?? {};
-        report.batches++;
-        addUp(report.totals, row);
-        log(`${step.name} batch ${report.batches}: ${describe(row)} (${Date.now() - batchStarted} ms)`);
-        if ((numberOf(row[step.rowsColumn]) ?? 0) < step.batchSize) break;
-        if (Date.now() >= deadline) {
-          report.outcome = 'budget-spent';
-          break;
-        }
-      }
-    }
+    const onBatch = (lane: number, row: Row, ms: number) => {
+      report.batches++;
+      addUp(report.totals, row);
+      const which = (step.lanes ?? 1) === 1 ? '' : ` (lane ${lane + 1} of ${step.lanes})`;
+      log(`${step.name} batch ${report.batches}${which}: ${describe(row)} (${ms} ms)`);
+    };
+    const caughtUp =
+      step.lanes !== undefined
+        ? (
+            await runLanes(
+              db,
+              step.procedure,
+              { ...step.args, BatchSize: step.batchSize },
+              step.lanes,
+              deadline,
+              onBatch,
+            )
+          ).caughtUp
+        : await runBatches(
+            () => db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args }),
+            step.rowsColumn,
+            step.batchSize,
+            deadline,
+            (row, ms) => onBatch(0, row, ms),
+            undefined,
+          );
+    if (!caughtUp) report.outcome = 'budget-spent';
     report.ms = Date.now() - started;
     log(
       `${step.name}: ${report.outcome} after ${report.batches} batch(es), ${describe(report.totals)} (${report.ms} ms)`,
