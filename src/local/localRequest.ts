@@ -85,7 +85,7 @@ export class LocalHeaders implements Headers {
 export class LocalHttpRequest {
   readonly method: string;
   readonly headers: LocalHeaders;
-  private href: string | undefined;
+  private parsed: URL | undefined;
   private searchParams: URLSearchParams | undefined;
   private full: HttpRequestType | undefined;
 
@@ -99,14 +99,19 @@ export class LocalHttpRequest {
     this.headers = new LocalHeaders(req.rawHeaders, overrides);
   }
 
-  /** The absolute URL as WHATWG Request makes it (normalised by the URL parser), built on first use. */
-  get url(): string {
-    this.href ??= new URL(`http://${this.req.headers.host ?? 'localhost'}${this.req.url ?? '/'}`).href;
-    return this.href;
+  /** The absolute URL as WHATWG Request makes it (normalised by the URL parser), parsed once on first use. */
+  private parsedUrl(): URL {
+    this.parsed ??= new URL(`http://${this.req.headers.host ?? 'localhost'}${this.req.url ?? '/'}`);
+    return this.parsed;
   }
 
+  get url(): string {
+    return this.parsedUrl().href;
+  }
+
+  /** Its own object, as HttpRequest's is: a handler changing it does not change `url`. */
   get query(): URLSearchParams {
-    this.searchParams ??= new URL(this.url).searchParams;
+    this.searchParams ??= new URLSearchParams(this.parsedUrl().search);
     return this.searchParams;
   }
 
