@@ -182,13 +182,17 @@ async function main() {
       };
     };
   };
+  /** One function of the local runner alone (BENCH_ONLY) on its own queue, against this run's Azurite and database. */
+  const startOnly = (only: 'pixel' | 'hit-writer', queue: string, env: Record<string, string> = {}) =>
+    startChild('pixel', 0, {
+      DATABASE_URL: databaseUrl,
+      AzureWebJobsStorage: azurite.connectionString,
+      PIXEL_QUEUE_NAME: queue,
+      BENCH_ONLY: only,
+      ...env,
+    });
   // 2. The pixel alone (its writer elsewhere, as with a separate writer app): a steady 1,000 hits/s.
-  const alone = await startChild('pixel', 0, {
-    DATABASE_URL: databaseUrl,
-    AzureWebJobsStorage: azurite.connectionString,
-    PIXEL_QUEUE_NAME: 'bench-alone',
-    BENCH_ONLY: 'pixel',
-  });
+  const alone = await startOnly('pixel', 'bench-alone');
   await openLoop(at(alone.base), 500, 2); // warm-up
   const aloneAnswered = (await ask<Stats>(alone, { stats: true })).stats.enqueue.hits;
   const aloneSteady = await openLoop(at(alone.base), 1000, 15);
@@ -200,12 +204,7 @@ async function main() {
   // its CPU, Azurite's in serving it (receives, deletes) and the PostgreSQL server's, per landed hit.
   await db.query('TRUNCATE "PiXL"."Test"');
   const queued = aloneAnswered + aloneSteady.ok;
-  const writer = await startChild('pixel', 0, {
-    DATABASE_URL: databaseUrl,
-    AzureWebJobsStorage: azurite.connectionString,
-    PIXEL_QUEUE_NAME: 'bench-alone',
-    BENCH_ONLY: 'hit-writer',
-  });
+  const writer = await startOnly('hit-writer', 'bench-alone');
   const landedRows = async () =>
     Number((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM "PiXL"."Test"'))[0]?.n);
   // Measured from the child's readiness: its start-up (module loading) is not per-hit work.
@@ -254,11 +253,7 @@ async function main() {
   const telemetryRuns: Record<'off' | 'on', TelemetryRun[]> = { off: [], on: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const mode of ['off', 'on'] as const) {
-      const child = await startChild('pixel', 0, {
-        DATABASE_URL: databaseUrl,
-        AzureWebJobsStorage: azurite.connectionString,
-        PIXEL_QUEUE_NAME: `bench-telemetry-${mode}`,
-        BENCH_ONLY: 'pixel',
+      const child = await startOnly('pixel', `bench-telemetry-${mode}`, {
         APPLICATIONINSIGHTS_CONNECTION_STRING: mode === 'on' ? connectionString : '',
         NODE_EXTRA_CA_CERTS: ingestion.certPath,
         // The exporter's usage statistics would go to a Microsoft address: not from a benchmark.
@@ -315,12 +310,7 @@ async function main() {
 
   // 2c. Where the pixel's CPU goes: a V8 profile of its main thread at a steady 1,000 hits/s (telemetry off),
   // each sample charged to the part of the code that caused it (bench/cpuProfile.ts).
-  const profiled = await startChild('pixel', 0, {
-    DATABASE_URL: databaseUrl,
-    AzureWebJobsStorage: azurite.connectionString,
-    PIXEL_QUEUE_NAME: 'bench-profile',
-    BENCH_ONLY: 'pixel',
-  });
+  const profiled = await startOnly('pixel', 'bench-profile');
   await openLoop(at(profiled.base), 500, 2); // warm-up
   await ask(profiled, { profile: 'start' });
   const profiledUsage = () => ask<{ cpuMicros: number; mainThreadMicros: number }>(profiled, { cpu: true });
