@@ -45,20 +45,31 @@ export function promptingApiUses(code: string): string[] {
   });
 }
 
-export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<string> {
+/** One entry of collector/src bundled into a minified script, with `define`'s identifiers replaced. */
+async function bundle(entry: string, define: Record<string, string>): Promise<string> {
   const result = await build({
-    entryPoints: [join(PROJECT_ROOT, 'collector', 'src', 'main.ts')],
+    entryPoints: [join(PROJECT_ROOT, 'collector', 'src', entry)],
     bundle: true,
     minify: true,
     format: 'iife',
     // Browsers of the last years; no polyfills are added.
     target: ['es2018'],
-    define: { __PIXEL_URL__: PIXEL_URL_PLACEHOLDER, __CLIENT_PARAMS__: CLIENT_PARAMS_PLACEHOLDER },
+    define,
     legalComments: 'none',
     write: false,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]?.text ?? '';
+  return (result.outputFiles[0]?.text ?? '').trim();
+}
+
+export async function buildCollector(outfile = COLLECTOR_BUILD_PATH): Promise<string> {
+  // The worker travels inside the one script as a string (collector/src/offThread.ts starts it from a Blob).
+  const worker = await bundle('worker.ts', {});
+  const code = await bundle('main.ts', {
+    __PIXEL_URL__: PIXEL_URL_PLACEHOLDER,
+    __CLIENT_PARAMS__: CLIENT_PARAMS_PLACEHOLDER,
+    __WORKER_SOURCE__: JSON.stringify(worker),
+  });
   for (const placeholder of [PIXEL_URL_PLACEHOLDER, CLIENT_PARAMS_PLACEHOLDER])
     if (code.split(placeholder).length !== 2)
       throw new Error(`collector build: ${placeholder} must appear exactly once`);

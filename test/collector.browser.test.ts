@@ -281,6 +281,59 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
     }
   });
 
+  it('measures Intl and WebGL in a worker, and on the page itself where a Content-Security-Policy forbids workers', async () => {
+    // collector/src/offThread.ts: the keys its worker measures.
+    const offThreadKeys = [
+      'tz',
+      'tzLocale',
+      'dateFormat',
+      'numberFormat',
+      'relativeTime',
+      'webgl',
+      'webgl2',
+    ].concat(['gpu', 'gpuVendor', 'webglParams', 'webglExt', 'webglFP', 'webglEvasion']);
+    const context = await launch(['--disable-blink-features=AutomationControlled']);
+    const load = async (csp?: string) => {
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      const workers: string[] = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      await page.route(`${host.url}/plain-page`, (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          headers: csp ? { 'content-security-policy': csp } : {},
+          body: '<!doctype html><title>Plain</title><script src="/js/12800/1.js"></script><p>A page.',
+        }),
+      );
+      const hit = page.waitForRequest(/\/12800\/1_SMART\.(GIF|DATA)/);
+      await page.goto(`${host.url}/plain-page`);
+      const params = paramsOf(await hit);
+      const page_ = await page.evaluate<{ timeZone: string; date: string }>(
+        `({ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone, date: Intl.DateTimeFormat().format(new Date(2024, 0, 15)) })`,
+      );
+      await page.close();
+      return { params, workers, pageErrors, ...page_ };
+    };
+    try {
+      const free = await load();
+      const locked = await load("worker-src 'none'");
+      expect(free.workers.map((url) => url.split(':')[0])).toEqual(['blob']);
+      expect(locked.workers).toEqual([]);
+      expect([...free.pageErrors, ...locked.pageErrors]).toEqual([]);
+      expect(free.params.tz).toBe(free.timeZone);
+      expect(free.params.dateFormat).toBe(free.date);
+      expect(free.params.webgl).toBe('1');
+      expect(free.params.gpu).toMatch(/SwiftShader/);
+      // Measured on the page instead, with the same values.
+      for (const key of offThreadKeys)
+        expect({ key, value: locked.params[key] }).toEqual({ key, value: free.params[key] });
+      expect(Object.keys(locked.params).sort()).toEqual(BROWSER_KEYS);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('as plain headless Chromium: the bot signals notice it, and no permission prompt is asked for', async () => {
     const context = await launch([]);
     try {

@@ -1,4 +1,7 @@
-/** Synchronous, cheap measurements: screen, locale, navigator, plugins, capabilities, preferences, page. */
+/**
+ * Synchronous, cheap measurements: screen, navigator, plugins, capabilities, preferences, page. The Intl keys
+ * are measured off the page's main thread (collector/src/offThread.ts).
+ */
 import { bit, type Data, type Loose, media, nav, put, safe, win } from './util';
 
 export function screenAndLocale(d: Data): void {
@@ -17,22 +20,9 @@ export function screenAndLocale(d: Data): void {
   put(d, 'pd', () => Math.round((devicePixelRatio || 1) * 100) / 100);
   put(d, 'ori', () => s.orientation?.type);
 
-  // One formatter for the zone, locale and date sample: each new Intl object loads locale data.
-  const dtf = safe(() => Intl.DateTimeFormat(), undefined);
-  const opts = safe(
-    () => (dtf as Intl.DateTimeFormat).resolvedOptions(),
-    {} as Intl.ResolvedDateTimeFormatOptions,
-  );
   const date = new Date();
-  put(d, 'tz', () => opts.timeZone);
   put(d, 'tzo', () => date.getTimezoneOffset());
   put(d, 'ts', () => date.getTime());
-  put(d, 'tzLocale', () =>
-    [opts.locale, opts.calendar, opts.numberingSystem, (opts as { hourCycle?: string }).hourCycle].join('|'),
-  );
-  put(d, 'dateFormat', () => dtf?.format(new Date(2024, 0, 15)));
-  put(d, 'numberFormat', () => Intl.NumberFormat().format(1234567.89));
-  put(d, 'relativeTime', () => new Intl.RelativeTimeFormat().format(-1, 'day'));
   put(d, 'lang', () => nav.language);
   put(d, 'langs', () => (nav.languages || []).join(','));
 }

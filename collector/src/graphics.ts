@@ -1,5 +1,8 @@
-/** Canvas, WebGL, fonts, CSS, Math and error fingerprints (as the original collector measured them). */
-import { bit, type Data, hash, type Loose, put, safe } from './util';
+/**
+ * Canvas, fonts, CSS, Math and error fingerprints (as the original collector measured them); WebGL is in
+ * collector/src/webgl.ts.
+ */
+import { bit, type Data, hash, type Loose, put } from './util';
 
 function drawCanvas(): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -60,72 +63,6 @@ export function canvasPrint(d: Data): CanvasResult {
     d.canvasEvasion = 0;
   }
   return result;
-}
-
-/** The 23 parameters hashed into webglFP (the first five are also sent as webglParams). */
-const GL_PARAMS = [
-  'VERSION',
-  'SHADING_LANGUAGE_VERSION',
-  'VENDOR',
-  'RENDERER',
-  'MAX_VERTEX_ATTRIBS',
-  'MAX_VERTEX_UNIFORM_VECTORS',
-  'MAX_VERTEX_TEXTURE_IMAGE_UNITS',
-  'MAX_VARYING_VECTORS',
-  'MAX_FRAGMENT_UNIFORM_VECTORS',
-  'MAX_TEXTURE_IMAGE_UNITS',
-  'MAX_COMBINED_TEXTURE_IMAGE_UNITS',
-  'MAX_TEXTURE_SIZE',
-  'MAX_CUBE_MAP_TEXTURE_SIZE',
-  'MAX_RENDERBUFFER_SIZE',
-  'MAX_VIEWPORT_DIMS',
-  'ALIASED_LINE_WIDTH_RANGE',
-  'ALIASED_POINT_SIZE_RANGE',
-  'RED_BITS',
-  'GREEN_BITS',
-  'BLUE_BITS',
-  'ALPHA_BITS',
-  'DEPTH_BITS',
-  'STENCIL_BITS',
-];
-
-export function webglPrint(d: Data): string {
-  const canvas = document.createElement('canvas');
-  const gl = safe(
-    () =>
-      (canvas.getContext('webgl') || canvas.getContext('experimental-webgl')) as WebGLRenderingContext | null,
-    null,
-  );
-  d.webgl = bit(gl);
-  // A second (WebGL 2) context costs 30-50 ms with a software GPU: WebGL 2 counts as obtainable when WebGL
-  // is and the browser has the WebGL 2 API.
-  d.webgl2 = bit(gl && (window as Loose).WebGL2RenderingContext);
-  let renderer = '';
-  if (!gl) {
-    for (const k of ['gpu', 'gpuVendor', 'webglParams', 'webglExt', 'webglFP']) d[k] = '';
-    d.webglEvasion = 0;
-    return renderer;
-  }
-  const g = gl as Loose;
-  const values = GL_PARAMS.map((name) =>
-    safe(() => {
-      const v = gl.getParameter(g[name]);
-      return v && typeof v === 'object' && 'length' in v
-        ? Array.from(v as ArrayLike<number>).join(',')
-        : String(v);
-    }, ''),
-  );
-  const extensions = safe(() => gl.getSupportedExtensions() || [], [] as string[]);
-  const info = safe(() => gl.getExtension('WEBGL_debug_renderer_info'), null);
-  renderer = info ? safe(() => String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)), '') : '';
-  d.gpu = renderer;
-  put(d, 'gpuVendor', () => (info ? gl.getParameter(info.UNMASKED_VENDOR_WEBGL) : ''));
-  d.webglParams = values.slice(0, 5).join('|');
-  d.webglExt = extensions.length;
-  d.webglFP = hash(`${values.join('|')}~${extensions.join(',')}`);
-  d.webglEvasion = bit(/swiftshader|llvmpipe|mesa|disabled/i.test(renderer));
-  safe(() => gl.getExtension('WEBGL_lose_context')?.loseContext(), undefined);
-  return renderer;
 }
 
 const FONTS = [

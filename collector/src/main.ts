@@ -1,7 +1,7 @@
 /**
  * The SmartPiXL collector: measures the browser (every browser key of src/warehouse/fields.ts), waits for the
  * audio result plus 300 ms (at most 500 ms after start, so late mouse moves and async answers are in), then
- * sends one request to the pixel. It never throws into the host page; an internal error is sent as
+ * sends one request to the pixel. Intl and WebGL are measured by a worker (collector/src/offThread.ts). It never throws into the host page; an internal error is sent as
  * `error=1&msg=…`. It calls no API that can raise a permission prompt.
  *
  * Built by scripts/build-collector.ts; the script endpoint (src/functions/script.ts) fills in the two
@@ -13,7 +13,8 @@ import { audioPrint } from './audio';
 import { watchBehaviour } from './behaviour';
 import { type ClientParams, formHoldsParam, readClientParams } from './clientParams';
 import { navigatorProps, pageState, pluginsAndCapabilities, screenAndLocale } from './device';
-import { canvasPrint, type FontResult, fontPrint, mathAndError, webglPrint } from './graphics';
+import { canvasPrint, type FontResult, fontPrint, mathAndError } from './graphics';
+import { measureOffThread } from './offThread';
 import { queryString, send } from './send';
 import { writeSignals } from './signals';
 import { type Data, now, safe } from './util';
@@ -23,8 +24,12 @@ declare const __CLIENT_PARAMS__: ClientParams;
 
 const config = { url: __PIXEL_URL__, params: __CLIENT_PARAMS__ };
 
-/** Performance marks let a page (and bench/collector.ts) see start, ready and send without a global. */
-const mark = (name: string) => safe(() => performance.mark(`smartpixl:${name}`), undefined);
+/**
+ * Performance marks let a page (and bench/collector.ts) see start, ready and send without a global; the
+ * `main-thread` mark's detail is the time the collector's own tasks held the page's main thread up to the send.
+ */
+const mark = (name: string, detail?: number) =>
+  safe(() => performance.mark(`smartpixl:${name}`, { detail }), undefined);
 
 function sendError(error: unknown): void {
   safe(() => {
@@ -41,6 +46,7 @@ function run(): void {
   let sent: Record<string, string> | undefined;
 
   screenAndLocale(d);
+  const offThread = measureOffThread(d, 450);
   const blockedProps = navigatorProps(d);
   pluginsAndCapabilities(d);
   mathAndError(d);
@@ -50,15 +56,17 @@ function run(): void {
   const pending = startAsync(d);
   const behaviour = watchBehaviour();
   const canvas = canvasPrint(d);
-  webglPrint(d);
   // An async script can run before <body> exists; the fonts are then measured when the hit is sent.
   let fonts: FontResult | undefined = document.body ? fontPrint(d) : undefined;
   let audioNoise = false;
   d.scriptExecTime = Date.now() - startDate;
+  let mainThread = now() - t0;
 
   const fire = (beacon: boolean) => {
     if (sent) return;
+    const f0 = now();
     try {
+      offThread.apply(d);
       fonts ??= fontPrint(d);
       const flags = behaviour.write(d);
       pageState(d);
@@ -82,12 +90,14 @@ function run(): void {
     }
     behaviour.stop();
     pending.close();
+    mainThread += now() - f0;
+    mark('main-thread', mainThread);
   };
 
   const cap = setTimeout(() => fire(false), Math.max(0, 500 - (now() - t0)));
+  Promise.all([audio, offThread.ready]).then(() => mark('ready'), undefined);
   audio.then((result) => {
     audioNoise = result.noise;
-    mark('ready');
     setTimeout(
       () => {
         clearTimeout(cap);

@@ -66,4 +66,5 @@ export const media = (query: string): number => bit(safe(() => matchMedia(query)
 // biome-ignore lint/suspicious/noExplicitAny: reads of non-standard browser properties
 export type Loose = any;
 export const nav = navigator as Loose;
-export const win = window as Loose;
+/** The page's window, or the worker's global scope in collector/src/worker.ts. */
+export const win = self as Loose;
