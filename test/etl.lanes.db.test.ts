@@ -3,7 +3,9 @@
  * also when a row's Id commits after higher ones; a network's hits are one lane's; and the behaviour signals
  * computed by two lanes in small batches equal the model's (test/support/signalModel.ts), as one lane's do.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isbot } from 'isbot';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedHit } from '../src/capture/hit.js';
 import type { Row } from '../src/db/types.js';
@@ -137,6 +139,42 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     }
     return parsed;
   }
+
+  // PostgreSQL only: the test cuts a lane's connection with pg_terminate_backend (SQL Server would use KILL).
+  it.runIf(engine.name === 'postgres')(
+    "repeats a lane's batch whose connection was cut mid-parse, and parses every row once",
+    async () => {
+      await emptyWarehouse();
+      const hits = spreadHits(60);
+      await t.db.insertHits(hits.map(toHitRow));
+      // A transaction that blocks inserts into PiXL.Parsed holds both lanes inside their batch.
+      const blocker = new pg.Client({ connectionString: t.connectionString });
+      await blocker.connect();
+      let terminated = 0;
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE "PiXL"."Parsed" IN SHARE ROW EXCLUSIVE MODE');
+        const pass = runLanes(t.db, PROCEDURES.parse, { BatchSize: 1000 }, 2, Date.now() + 30_000);
+        for (let i = 0; i < 200 && terminated === 0; i++) {
+          await sleep(50);
+          const [row] = await t.db.query(`SELECT count(pg_terminate_backend(a.pid)) AS n FROM (
+              SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%usp_ParseNewHits%'
+              LIMIT 1) a`);
+          terminated = Number(row?.n ?? 0);
+        }
+        await blocker.query('COMMIT');
+        const outcome = await pass;
+        expect(terminated).toBe(1);
+        expect(outcome.caughtUp).toBe(true);
+        // The cut batch left nothing behind; its repeat and the other lane's batch took every row once.
+        expect(sumParsed(outcome.rows)).toBe(hits.length);
+      } finally {
+        await blocker.end();
+      }
+      expect(await parsedIds()).toEqual((await testIds()).map((r) => r.id));
+    },
+  );
 
   it("keeps each network's hits in one lane, and the other lane parses the rest", async () => {
     await emptyWarehouse();
