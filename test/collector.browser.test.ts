@@ -334,6 +334,35 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
     }
   });
 
+  it('throws nothing into the page when it fails inside, and sends error=1 with the message instead', async () => {
+    const context = await launch(['--disable-blink-features=AutomationControlled']);
+    try {
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      // A page (or an extension) whose window listeners throw: the collector's behaviour watch fails.
+      await page.addInitScript(
+        `window.addEventListener = () => { throw new Error('listeners blocked here'); };`,
+      );
+      await page.route(`${host.url}/hostile-page`, (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><title>Hostile</title><script src="/js/12800/1.js"></script><p>A page.',
+        }),
+      );
+      const hit = page.waitForRequest(/\/12800\/1_SMART\.(GIF|DATA)/);
+      await page.goto(`${host.url}/hostile-page`);
+      const params = paramsOf(await hit);
+      const afterwards = await page.evaluate<string>('document.title');
+      await page.close();
+      expect(params).toEqual({ tier: '5', error: '1', msg: 'listeners blocked here' });
+      expect(pageErrors).toEqual([]);
+      expect(afterwards).toBe('Hostile');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('as plain headless Chromium: the bot signals notice it, and no permission prompt is asked for', async () => {
     const context = await launch([]);
     try {
