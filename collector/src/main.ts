@@ -1,8 +1,9 @@
 /**
  * The SmartPiXL collector: measures the browser (every browser key of src/warehouse/fields.ts), waits for the
  * audio result plus 300 ms (at most 500 ms after start, so late mouse moves and async answers are in), then
- * sends one request to the pixel. Intl and WebGL are measured by a worker (collector/src/offThread.ts). It never throws into the host page; an internal error is sent as
- * `error=1&msg=…`. It calls no API that can raise a permission prompt.
+ * sends one request to the pixel. Intl and WebGL are measured by a worker (collector/src/offThread.ts). It
+ * never throws into the host page; an internal error is sent as `error=1&msg=…`. It calls no API that can raise
+ * a permission prompt.
  *
  * Built by scripts/build-collector.ts; the script endpoint (src/functions/script.ts) fills in the two
  * placeholders below with the pixel URL and the pixel's client params.
@@ -95,7 +96,10 @@ function run(): void {
   };
 
   const cap = setTimeout(() => fire(false), Math.max(0, 500 - (now() - t0)));
-  Promise.all([audio, offThread.ready]).then(() => mark('ready'), undefined);
+  Promise.all([audio, offThread.ready]).then(
+    () => mark('ready'),
+    () => {},
+  );
   audio.then((result) => {
     audioNoise = result.noise;
     setTimeout(
