@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   interface Sample {
     sync: number;
     mainThread: number;
+    longestTask: number;
     ready: number;
     send: number;
   }
@@ -100,11 +101,13 @@ async function main(): Promise<void> {
         `Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))`,
       );
       const start = marks['smartpixl:start'] ?? Number.NaN;
+      const mainThread = await page.evaluate<{ total: number; longest: number }>(
+        `performance.getEntriesByName('smartpixl:main-thread')[0].detail`,
+      );
       samples.push({
         sync: Number(sent.get('scriptExecTime')),
-        mainThread: await page.evaluate<number>(
-          `performance.getEntriesByName('smartpixl:main-thread')[0].detail`,
-        ),
+        mainThread: mainThread.total,
+        longestTask: mainThread.longest,
         ready: (marks['smartpixl:ready'] ?? Number.NaN) - start,
         send: (marks['smartpixl:send'] ?? Number.NaN) - start,
       });
@@ -169,14 +172,19 @@ async function main(): Promise<void> {
       `budget ≤ 12 KB: ${gzipped <= 12 * 1024 ? 'met' : 'NOT met'}`,
     ],
     [
-      'Synchronous part (script start to the async wait)',
+      'Synchronous start (script start to the first task boundary)',
       stat('sync'),
-      `cold: ${cold.sync.toFixed(0)} ms; blocks the page's main thread`,
+      `cold: ${cold.sync.toFixed(0)} ms; its scriptExecTime; the other steps follow in tasks of their own`,
     ],
     [
       "Main-thread time, start to send (the collector's own tasks)",
       stat('mainThread'),
-      `cold: ${cold.mainThread.toFixed(0)} ms; the synchronous part plus the send; budget ≤ 150 ms: ${within150('mainThread')}`,
+      `cold: ${cold.mainThread.toFixed(0)} ms; every task of the collector up to the send; budget ≤ 150 ms: ${within150('mainThread')}`,
+    ],
+    [
+      "Longest of the collector's tasks",
+      stat('longestTask'),
+      `cold: ${cold.longestTask.toFixed(0)} ms; a task over 50 ms is a long task, which delays the page's input`,
     ],
     [
       'Start to ready (all measurements)',

@@ -1,7 +1,7 @@
 /**
- * Measurements that answer asynchronously: storage, battery, device counts, client hints, WebRTC local
- * address, the notification permission. Each fills its keys when it answers; whatever has not answered
- * when the hit is sent stays ''. None of these can raise a permission prompt (enumerateDevices without
+ * Measurements that answer asynchronously: storage, battery, device counts, client hints, the notification
+ * permission, and (startPeerConnection) the WebRTC local address. Each fills its keys when it answers;
+ * whatever has not answered when the hit is sent stays ''. None of these can raise a permission prompt (enumerateDevices without
  * getUserMedia, permissions.query, an RTCPeerConnection without media).
  */
 import { bit, type Data, type Loose, nav, put, safe, win } from './util';
@@ -89,6 +89,15 @@ export function startAsync(d: Data): AsyncState {
     },
   );
 
+  return state;
+}
+
+/**
+ * The WebRTC local address: a peer connection without media (no prompt), closed by `state.close` once the hit
+ * is sent. Started apart from startAsync because creating it holds the main thread ~20 ms (collector/src/main.ts
+ * runs it in a task of its own).
+ */
+export function startPeerConnection(d: Data, state: AsyncState): void {
   const RTC = win.RTCPeerConnection || win.webkitRTCPeerConnection;
   if (!RTC) state.webrtcBlocked = true;
   else
@@ -106,5 +115,4 @@ export function startAsync(d: Data): AsyncState {
     } catch {
       state.webrtcBlocked = true;
     }
-  return state;
 }
