@@ -60,9 +60,9 @@ function run(): void {
   let mainThread = now() - t0;
   let longest = mainThread;
 
-  // The rest runs in tasks of its own, each well under the 50 ms that make a long task on the benchmark's page
-  // (docs/PERFORMANCE.md, "Collector script"), so the page's input and rendering go on between them. A step
-  // not yet run when the hit is sent runs then.
+  // The rest runs in tasks of its own, so the page's input and rendering go on between them: a task over 50 ms
+  // is a long task (docs/PERFORMANCE.md, "Collector script", has the longest of ours). A step not yet run when
+  // the hit is sent runs then.
   let canvas: CanvasResult = { noise: false, blocked: false };
   let fonts: FontResult | undefined;
   const steps = [
