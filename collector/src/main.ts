@@ -15,7 +15,7 @@ import { watchBehaviour } from './behaviour';
 import { type ClientParams, formHoldsParam, readClientParams } from './clientParams';
 import { navigatorProps, pageState, pluginsAndCapabilities, screenAndLocale } from './device';
 import { type CanvasResult, canvasPrint, type FontResult, fontPrint, mathAndError } from './graphics';
-import { measureOffThread } from './offThread';
+import { measureOffThread, type OffThread } from './offThread';
 import { queryString, send } from './send';
 import { writeSignals } from './signals';
 import { type Data, now, safe } from './util';
@@ -48,10 +48,9 @@ function run(): void {
   let sent: Record<string, string> | undefined;
 
   screenAndLocale(d);
-  const offThread = measureOffThread(d, 450);
   const blockedProps = navigatorProps(d);
-  // The audio renders on the audio thread, the worker on its own and the async answers come from the browser
-  // process: started first, they run while the steps below hold the main thread.
+  // The audio renders on the audio thread and the async answers come from the browser process: started first,
+  // they run while the steps below hold the main thread.
   const audio = audioPrint(d);
   const pending = startAsync(d);
   const behaviour = watchBehaviour();
@@ -63,14 +62,20 @@ function run(): void {
   // The rest runs in tasks of its own, so the page's input and rendering go on between them: a task over 50 ms
   // is a long task (docs/PERFORMANCE.md, "Collector script", has the longest of ours). A step not yet run when
   // the hit is sent runs then.
+  let offThread: OffThread | undefined;
   let canvas: CanvasResult = { noise: false, blocked: false };
   let fonts: FontResult | undefined;
   const steps = [
     () => {
+      offThread = measureOffThread(d, 450);
+      Promise.all([audio, offThread.ready]).then(
+        () => mark('ready'),
+        () => {},
+      );
       pluginsAndCapabilities(d);
       mathAndError(d);
-      startPeerConnection(d, pending);
     },
+    () => startPeerConnection(d, pending),
     () => {
       canvas = canvasPrint(d);
     },
@@ -85,7 +90,7 @@ function run(): void {
     const f0 = now();
     try {
       for (let step = steps.shift(); step; step = steps.shift()) step();
-      offThread.apply(d);
+      offThread?.apply(d);
       fonts ??= fontPrint(d);
       const flags = behaviour.write(d);
       pageState(d);
@@ -134,10 +139,6 @@ function run(): void {
     if (steps.length) setTimeout(nextStep, 0);
   };
   setTimeout(nextStep, 0);
-  Promise.all([audio, offThread.ready]).then(
-    () => mark('ready'),
-    () => {},
-  );
   audio.then((result) => {
     audioNoise = result.noise;
     setTimeout(
