@@ -164,11 +164,14 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
           terminated = Number(row?.n ?? 0);
         }
         await blocker.query('COMMIT');
+        // Without the retry the pass fails with the cut connection's error.
         const outcome = await pass;
         expect(terminated).toBe(1);
-        expect(outcome.caughtUp).toBe(true);
-        // The cut batch left nothing behind; its repeat and the other lane's batch took every row once.
-        expect(sumParsed(outcome.rows)).toBe(hits.length);
+        // The repeat can find the cut backend still holding its buckets' locks (they go when it has exited)
+        // and then leaves them to the next pass, as it would for any other caller holding them.
+        const rows = [...outcome.rows, ...(await parseWithLanes(2, 1000, hits.length))];
+        // The cut batch left nothing behind: the batches that committed took every row once.
+        expect(sumParsed(rows)).toBe(hits.length);
       } finally {
         await blocker.end();
       }
