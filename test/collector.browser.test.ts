@@ -159,8 +159,13 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
   async function testRows(token: string, count: number) {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const rows = await t.db.query<{ Id: number; HitType: string; ParamsJson: Record<string, string> }>(
-        `SELECT "Id", "HitType", "ParamsJson" FROM "PiXL"."Test"
+      const rows = await t.db.query<{
+        Id: number;
+        HitType: string;
+        ParamsJson: Record<string, string>;
+        ClientParamsJson: Record<string, string>;
+      }>(
+        `SELECT "Id", "HitType", "ParamsJson", "ClientParamsJson" FROM "PiXL"."Test"
          WHERE "ParamsJson"->>'url' LIKE $1 ORDER BY "HitType" = 'beacon', "Id"`,
         [`%visit=${token}%`],
       );
@@ -233,7 +238,7 @@ describe.skipIf(!haveChromium)('collector in headless Chromium', () => {
       const rows = await testRows(run.token, 2);
       expect(rows.map((r) => r.HitType)).toEqual(['pixel', 'beacon']);
       const submittedRow = rows[1] as (typeof rows)[number];
-      expect(submittedRow.ParamsJson._cp_email).toBe('Quiz.Master@Example.com');
+      expect(submittedRow.ClientParamsJson).toEqual({ email: 'Quiz.Master@Example.com' });
 
       const { parsed, visit: visitRow } = await parsedAndVisit(submittedRow.Id);
       const nonNull = FIELDS.filter((f) => parsed[f.column] !== null && parsed[f.column] !== undefined);

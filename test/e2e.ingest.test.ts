@@ -60,9 +60,13 @@ describe('ingest end to end', () => {
   });
 
   const rows = () =>
-    t.db.query<{ CompanyID: string; PiXLID: string; IPAddress: string; ParamsJson: Record<string, string> }>(
-      'SELECT "CompanyID", "PiXLID", "IPAddress", "ParamsJson" FROM "PiXL"."Test"',
-    );
+    t.db.query<{
+      CompanyID: string;
+      PiXLID: string;
+      IPAddress: string;
+      ParamsJson: Record<string, string>;
+      ClientParamsJson: Record<string, string>;
+    }>('SELECT "CompanyID", "PiXLID", "IPAddress", "ParamsJson", "ClientParamsJson" FROM "PiXL"."Test"');
 
   it('lands 500 concurrent pixel requests as exactly 500 rows with their ids, IPs and parameters', async () => {
     const requests = Array.from({ length: 500 }, (_, i) => {
@@ -87,7 +91,8 @@ describe('ingest end to end', () => {
         CompanyID: `c${i % 7}`,
         PiXLID: `p${i % 3}`,
         IPAddress: `198.51.${Math.floor(i / 250)}.${i % 250}`,
-        ParamsJson: { n: String(i), sw: '1920', _cp_email: `u${i}@example.com` },
+        ParamsJson: { n: String(i), sw: '1920' },
+        ClientParamsJson: { email: `u${i}@example.com` },
       });
     }
     // Group commit: the 500 hits travelled in fewer queue messages (deterministic sizes: groupCommit.test.ts).

@@ -175,12 +175,14 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     expect(Number(parsed?.n)).toBe(1);
     // The raw row never held the client params (its parameters are stored once, decoded).
     const [raw] = await t.db.query(
-      `SELECT ${q('QueryString')} AS qs, ${q('ParamsJson')} AS params FROM ${q('PiXL.Test')} WHERE ${q('Id')} = $1`,
+      `SELECT ${q('QueryString')} AS qs, ${q('ParamsJson')} AS params, ${q('ClientParamsJson')} AS client
+       FROM ${q('PiXL.Test')} WHERE ${q('Id')} = $1`,
       [optedOut?.id],
     );
-    const params = typeof raw?.params === 'string' ? JSON.parse(raw.params) : raw?.params;
-    expect(Object.keys(params).filter((k) => k.startsWith('_cp_'))).toEqual([]);
-    expect(params.sw).toBe('1920');
+    const decoded = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+    expect(Object.keys(decoded(raw?.params)).filter((k) => k.startsWith('_cp_'))).toEqual([]);
+    expect(decoded(raw?.params).sw).toBe('1920');
+    expect(decoded(raw?.client)).toEqual({});
     expect(raw?.qs).toBeNull();
   });
 

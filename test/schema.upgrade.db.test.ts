@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TRANSACTION_MARKER } from '../src/db/batches.js';
 import { MigrationChangedError, migrate, migrationFiles, objectFiles } from '../src/db/migrate.js';
+import type { HitRow } from '../src/db/types.js';
+import { landedParams } from '../src/db/values.js';
 import { PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { applyReleasedSchema0041, catalogOf } from './support/catalog.js';
@@ -25,17 +27,53 @@ async function rowCounts(db: TestWarehouse, lookBack?: string): Promise<Record<s
   return counts;
 }
 
-async function landAndParse(db: TestWarehouse, count: number, seed: number): Promise<void> {
-  const hits = Array.from({ length: count }, (_, i) =>
-    makeHit({ queryString: realisticQueryString(seed + i), ip: `198.51.100.${(seed + i) % 200}` }),
+const hitsOf = (count: number, seed: number) =>
+  Array.from({ length: count }, (_, i) =>
+    toHitRow(makeHit({ queryString: realisticQueryString(seed + i), ip: `198.51.100.${(seed + i) % 200}` })),
   );
-  await db.insertHits(hits.map(toHitRow));
+
+/**
+ * Hits as the writer of that release landed them: no ClientParamsJson column, the client params among the `_cp_`
+ * keys of ParamsJson.
+ */
+async function landReleasedHits(db: TestWarehouse, hits: readonly HitRow[]): Promise<void> {
+  const column = (name: string) => (db.engine === 'mssql' ? name : `"${name}"`);
+  const json = (n: number) => (db.engine === 'mssql' ? `CAST($${n} AS JSON)` : `$${n}::jsonb`);
+  for (const h of hits)
+    await db.query(
+      `INSERT INTO ${db.name('PiXL.Test')} (${['HitId', 'HitType', 'CompanyID', 'PiXLID', 'IPAddress', 'RequestPath', 'QueryTruncated', 'ParamsJson', 'HeadersJson', 'ReceivedAt', 'IsKnownBot'].map(column).join(', ')})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, ${json(8)}, ${json(9)}, $10, $11)`,
+      [
+        h.hitId,
+        h.hitType,
+        h.companyId,
+        h.pixelId,
+        h.ipAddress,
+        h.requestPath,
+        h.queryTruncated,
+        JSON.stringify(landedParams(JSON.parse(h.paramsJson), JSON.parse(h.clientParamsJson))),
+        h.headersJson,
+        h.receivedAt.toISOString().slice(0, 23).replace('T', ' '),
+        h.isKnownBot,
+      ],
+    );
+}
+
+async function landAndParse(
+  db: TestWarehouse,
+  count: number,
+  seed: number,
+  land: (hits: HitRow[]) => Promise<unknown> = (hits) => db.insertHits(hits),
+): Promise<HitRow[]> {
+  const hits = hitsOf(count, seed);
+  await land(hits);
   // A transaction open anywhere on the server holds the parse's horizon back: retry until these are taken.
   const target = (await rowCounts(db))['PiXL.Test'];
   for (let tries = 0; tries < 300 && (await rowCounts(db))['PiXL.Parsed'] !== target; tries++) {
     await db.callProcedure(PROCEDURES.parse, { BatchSize: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return hits;
 }
 
 const checksumTable = (db: TestWarehouse, kind: 'migrations' | 'objects') =>
@@ -58,10 +96,14 @@ describe.each(enginesUnderTest())('schema runner on $name', (engine) => {
   it('upgrades a database built by migrations 0001-0041 without losing a row, to the catalog of a fresh one', async () => {
     const db = upgraded.db;
     await applyReleasedSchema0041(db);
-    await landAndParse(db, 40, 1);
+    await landAndParse(db, 40, 1, (hits) => landReleasedHits(db, hits));
     const before = await rowCounts(db, 'ETL.RecentHit');
     expect(before['PiXL.Parsed']).toBe(40);
     expect(before.lookBack).toBe(40);
+    // Landed before the upgrade, parsed after it: their client params are still in ParamsJson.
+    const waiting = hitsOf(5, 50);
+    await landReleasedHits(db, waiting);
+    before['PiXL.Test'] = (before['PiXL.Test'] ?? 0) + waiting.length;
 
     const lines: string[] = [];
     const report = await migrate(db, (line) => lines.push(line));
@@ -82,9 +124,21 @@ describe.each(enginesUnderTest())('schema runner on $name', (engine) => {
       expect(entries.length, section).toBeGreaterThan(0);
     expect(catalog).toEqual(await catalogOf(fresh.db));
 
-    // The upgraded warehouse keeps parsing, and a second run has nothing to do.
-    await landAndParse(db, 10, 100);
-    expect((await rowCounts(db))['PiXL.Parsed']).toBe(50);
+    // The upgraded warehouse keeps parsing, and a second run has nothing to do. The client params reach the
+    // visit alike from rows landed before the upgrade and after it.
+    const landedAfter = await landAndParse(db, 10, 100);
+    expect((await rowCounts(db))['PiXL.Parsed']).toBe(55);
+    const landed = await db.query<{ id: number | string; hitId: string }>(
+      db.engine === 'mssql'
+        ? 'SELECT Id AS id, CAST(HitId AS CHAR(36)) AS hitId FROM PiXL.Test'
+        : 'SELECT "Id" AS id, "HitId"::text AS "hitId" FROM "PiXL"."Test"',
+    );
+    const idOf = new Map(landed.map((r) => [r.hitId.toLowerCase(), Number(r.id)]));
+    for (const hit of [...waiting, ...landedAfter]) {
+      const visit = await db.inspect.visitRow(idOf.get(hit.hitId.toLowerCase()) ?? -1);
+      expect(visit?.ClientParamsJson, hit.hitId).toEqual(JSON.parse(hit.clientParamsJson));
+      expect(Object.keys(visit?.ClientParamsJson ?? {})).toEqual(['hid', 'email']);
+    }
     expect(await migrate(db)).toEqual({ migrations: [], objects: [] });
   });
 

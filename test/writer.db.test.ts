@@ -50,6 +50,41 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
     });
   });
 
+  it('stores the client params apart, keyed by name in jsonb order, and none among the other parameters', async () => {
+    // [query string, the other parameters, the client params in jsonb's order: UTF-8 length, then bytes]
+    const cases: [string, Record<string, string>, [string, string][]][] = [
+      [
+        'sw=1&_cp_email=a%40b.c&_cp_10=ten&_cp_2=two&_cp_hid=h',
+        { sw: '1' },
+        [
+          ['2', 'two'],
+          ['10', 'ten'],
+          ['hid', 'h'],
+          ['email', 'a@b.c'],
+        ],
+      ],
+      ['sw=1&_cp_=bare&_cp___proto__=p', { sw: '1', _cp_: 'bare' }, [['__proto__', 'p']]],
+      ['sw=1', { sw: '1' }, []],
+    ];
+    const hits = cases.map(([queryString]) => makeHit({ queryString }));
+    await t.db.insertHits(hits.map(toHitRow));
+    const text = (c: string) =>
+      t.db.engine === 'mssql' ? `CAST(${c} AS NVARCHAR(MAX))` : `${t.db.name(c)}::text`;
+    for (const [i, [queryString, params, clientParams]] of cases.entries()) {
+      const [row] = await t.db.query<{ params: string; client: string }>(
+        `SELECT ${text('ParamsJson')} AS params, ${text('ClientParamsJson')} AS client
+         FROM ${t.db.name('PiXL.Test')} WHERE ${t.db.name('HitId')} = $1`,
+        [hits[i]?.hitId],
+      );
+      expect({ queryString, params: JSON.parse(String(row?.params)) }).toEqual({ queryString, params });
+      // The stored text's keys in their order (JSON.parse would put integer-like names first).
+      const client = String(row?.client);
+      const keys = [...client.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)].map((m) => m[1]);
+      expect({ queryString, keys }).toEqual({ queryString, keys: clientParams.map(([name]) => name) });
+      expect(Object.entries(JSON.parse(client)).sort()).toEqual([...clientParams].sort());
+    }
+  });
+
   it('stores the raw query string only when the decoded parameters do not hold all of it', async () => {
     const cases: [string, boolean][] = [
       ['sw=1920&tz=Europe%2FParis&name=Jos%C3%A9+M&flag', false],

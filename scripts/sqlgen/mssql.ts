@@ -93,10 +93,7 @@ function procedure(fields: readonly Field[]): string {
     'ServerReferer',
   ];
   const parsedColumns = [...contextColumns, ...parsedFields.map((f) => f.column), ...computedColumns].map(b);
-  const withColumns = [
-    ...parsedFields.map((f) => `${b(f.column)} NVARCHAR(MAX) '$."${f.key}"'`),
-    `[_ClientEmail] NVARCHAR(MAX) '$."_cp_email"'`,
-  ];
+  const withColumns = parsedFields.map((f) => `${b(f.column)} NVARCHAR(MAX) '$."${f.key}"'`);
   const typedValues = parsedFields.map(
     (f) => `${typedTsql(f.sqlType, `j.${b(f.column)}`)} AS ${b(f.column)}`,
   );
@@ -166,6 +163,7 @@ BEGIN
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
     t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
+    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson,
     ${mssqlBatchOptOut}
   INTO #batch
   FROM PiXL.Test t
@@ -184,7 +182,7 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
     END AS DeviceHash,
     cp.ClientParamsJson,
     -- The one normalised email (sql/mssql/migrations/0030_autoconsumer.sql), cut to the column's 200 characters.
-    CAST(LEFT(PiXL.NormaliseEmail(j.[_ClientEmail]) COLLATE ${SC}, 200) AS NVARCHAR(400)) AS MatchEmail
+    CAST(LEFT(PiXL.NormaliseEmail(ce.Email) COLLATE ${SC}, 200) AS NVARCHAR(400)) AS MatchEmail
   INTO #parsed
   FROM #batch bt
   CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
@@ -193,17 +191,21 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   CROSS APPLY (SELECT
     ${typedValues.join(',\n    ')}
   ) v
-  OUTER APPLY (
+  -- The client params are the writer's ClientParamsJson (src/writer/hitRows.ts); only a row landed before that
+  -- column (NULL) has them collected from the \`_cp_\` keys of ParamsJson, an OPENJSON over every key.
+  CROSS APPLY (SELECT CASE WHEN bt.ClientParamsJson IS NOT NULL THEN NULLIF(bt.ClientParamsJson, N'{}') ELSE (
     -- STRING_AGG + STRING_ESCAPE rather than JSON_OBJECTAGG (still a preview feature on SQL Server 2025);
     -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL. Keys in jsonb's order (UTF-8 length,
-    -- then bytes), so both engines list them alike. Every value is a string: query parameters have no nulls.
+    -- then bytes), as the writer orders them, so both engines list them alike. Every value is a string: query
+    -- parameters have no nulls.
     SELECT N'{' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(SUBSTRING(o.[key], 5, 4000), 'json') + N'":"'
       + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',')
       WITHIN GROUP (ORDER BY DATALENGTH(CONVERT(VARCHAR(8000), o.[key] COLLATE Latin1_General_100_BIN2_UTF8)),
-        o.[key] COLLATE ${BIN2}) + N'}' AS ClientParamsJson
+        o.[key] COLLATE ${BIN2}) + N'}'
     FROM OPENJSON(bt.ParamsJson) o
-    WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8
-  ) cp${signalJoinsTsql()}
+    WHERE LEFT(o.[key], 4) COLLATE ${BIN2} = N'_cp_' AND DATALENGTH(o.[key]) > 8) END AS ClientParamsJson
+  ) cp
+  OUTER APPLY OPENJSON(cp.ClientParamsJson) WITH (Email NVARCHAR(MAX) '$.email') ce${signalJoinsTsql()}
   WHERE NOT EXISTS (SELECT 1 FROM PiXL.Parsed x WHERE x.SourceId = bt.Id);
 
   INSERT INTO PiXL.Parsed (

@@ -212,16 +212,19 @@ ${signalLocals()}BEGIN
 ${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v), laneRows)}
   -- The raw rows of this batch, narrow: the wide ParamsJson is read where it is used (the Parsed insert), not
   -- copied into this CTE's store (~10 KB a row; copying it cost a tenth of the parse). The client params are
-  -- collected from it here: keys only, values fetched for the few that match, cheaper than jsonb_each_text
-  -- over every key; called in the select list, the keys stream instead of being collected in a tuplestore.
+  -- the writer's ClientParamsJson (src/writer/hitRows.ts); only a row landed before that column (NULL) has them
+  -- collected from the \`_cp_\` keys of ParamsJson: keys only, values fetched for the few that match, cheaper
+  -- than jsonb_each_text over every key; called in the select list, the keys stream instead of being collected
+  -- in a tuplestore.
   WITH batch AS MATERIALIZED (
     SELECT ${batchColumns}
     FROM (${laneRows('t.*')}) t
     CROSS JOIN LATERAL (
-      SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k) AS client_params
-      FROM (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj,
-        LATERAL (SELECT jsonb_object_keys(pj.params_json) AS k) keys
-      WHERE starts_with(k, ${lit('_cp_')}) AND octet_length(k) > 4
+      SELECT CASE WHEN t."ClientParamsJson" IS NOT NULL THEN NULLIF(t."ClientParamsJson", ${lit('{}')}::jsonb)
+        ELSE (SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k)
+          FROM (SELECT t."ParamsJson" #> '{}' AS params_json OFFSET 0) pj,
+            LATERAL (SELECT jsonb_object_keys(pj.params_json) AS k) keys
+          WHERE starts_with(k, ${lit('_cp_')}) AND octet_length(k) > 4) END AS client_params
     ) cp
   ),
 ${signalCtes()}  parsed AS (

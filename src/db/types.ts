@@ -14,13 +14,18 @@ export interface HitRow {
   ipAddress: string | null;
   requestPath: string;
   /**
-   * The raw query string, only when paramsJson does not hold all of it (src/writer/hitRows.ts decodeParams:
+   * The raw query string, only when paramsJson and clientParamsJson do not hold all of it (src/writer/hitRows.ts decodeParams:
    * a repeated key, a malformed escape, characters neither engine stores); otherwise null.
    */
   queryString: string | null;
   queryTruncated: boolean;
-  /** JSON object text of the decoded query-string parameters. */
+  /** JSON object text of the decoded query-string parameters, client params excepted. */
   paramsJson: string;
+  /**
+   * JSON object text of the client params (`_cp_<name>` keyed by `<name>`), `{}` when none. In PiXL.Test, NULL
+   * marks a row landed before the column existed, whose client params are the `_cp_` keys of ParamsJson.
+   */
+  clientParamsJson: string;
   /** JSON object text of the captured request headers. */
   headersJson: string;
   userAgent: string | null;

@@ -20,7 +20,7 @@ export function startBanner({ url, demoEmail, databaseUrl, queueName, queueEndpo
   Pixel:     ${url}/12800/1_SMART.GIF?sw=1920&_cp_email=${encodeURIComponent(demoEmail)}   (also under /api/)
   Beacon:    ${url}/12800/1_SMART.DATA   (answers 204)
   Database:  ${databaseUrl}
-             psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
+             psql "${databaseUrl}" -c 'SELECT "Id", "CompanyID", "IPAddress", "ClientParamsJson", "ParamsJson" FROM "PiXL"."Test" ORDER BY "Id" DESC LIMIT 5'
   Health:    ${url}/api/health   (no key here; in Azure it needs a function key: ?code=<key>)
   Liveness:  ${url}/api/health/live   (anonymous, answers ok)
   Queue:     ${queueName} on Azurite (${queueEndpoint})

@@ -3,7 +3,7 @@
  * - the pixel truncates addresses: the client address, every address-bearing header and every address-bearing
  *   param keep their /24 or /48;
  * - the hit opted out (Sec-GPC: 1, or DNT: 1 where honoured): every `_cp_` param is removed from the stored
- *   query string and decoded params, since any DOM value a client collects can be personal.
+ *   query string and decoded client params, since any DOM value a client collects can be personal.
  * The parse decides the opt-out again from the stored headers with the settings of that moment
  * (scripts/sqlgen/privacy.ts); the settings read here are at most SETTINGS_TTL_MS old.
  */
@@ -98,17 +98,15 @@ export function applyPrivacy(row: HitRow, settings: PrivacySettings): HitRow {
     out.ipAddress = row.ipAddress === null ? null : (truncateAddress(row.ipAddress) ?? null);
     truncateEntries(headers, ADDRESS_HEADERS, truncateAddressList);
     out.headersJson = JSON.stringify(headers);
-  }
-  const params = JSON.parse(row.paramsJson) as Record<string, string>;
-  if (s.truncateIp) {
+    const params = JSON.parse(row.paramsJson) as Record<string, string>;
     truncateEntries(params, ADDRESS_PARAMS, truncateAddress);
+    out.paramsJson = JSON.stringify(params);
     out.queryString = out.queryString === null ? null : withTruncatedAddressParams(out.queryString);
   }
   if (optOut) {
-    for (const key of Object.keys(params)) if (isClientParam(key)) delete params[key];
+    out.clientParamsJson = '{}';
     out.queryString = out.queryString === null ? null : withoutClientParams(out.queryString);
   }
-  out.paramsJson = JSON.stringify(params);
   return out;
 }
 

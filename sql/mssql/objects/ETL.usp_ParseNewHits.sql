@@ -63,6 +63,7 @@ BEGIN
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
     t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
+    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson,
     CAST(CASE
       WHEN TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) = N'1'
         AND (COALESCE((SELECT co.HonorGPC FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 1) = 1
@@ -184,7 +185,7 @@ BEGIN
     END AS DeviceHash,
     cp.ClientParamsJson,
     -- The one normalised email (sql/mssql/migrations/0030_autoconsumer.sql), cut to the column's 200 characters.
-    CAST(LEFT(PiXL.NormaliseEmail(j.[_ClientEmail]) COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS MatchEmail
+    CAST(LEFT(PiXL.NormaliseEmail(ce.Email) COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS MatchEmail
   INTO #parsed
   FROM #batch bt
   CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
@@ -346,8 +347,7 @@ BEGIN
     [FontMethodMismatch] NVARCHAR(MAX) '$."fontMethodMismatch"',
     [EvasionSignalsV2] NVARCHAR(MAX) '$."evasionSignalsV2"',
     [CrossSignalFlags] NVARCHAR(MAX) '$."crossSignals"',
-    [AnomalyScore] NVARCHAR(MAX) '$."anomalyScore"',
-    [_ClientEmail] NVARCHAR(MAX) '$."_cp_email"'
+    [AnomalyScore] NVARCHAR(MAX) '$."anomalyScore"'
   ) j
   CROSS APPLY (SELECT
     CAST(CASE LOWER(j.[IsSynthetic]) COLLATE Latin1_General_100_BIN2 + N'|' WHEN N'1|' THEN 1 WHEN N'true|' THEN 1 WHEN N'0|' THEN 0 WHEN N'false|' THEN 0 END AS BIT) AS [IsSynthetic],
@@ -510,17 +510,21 @@ BEGIN
     CAST(LEFT(j.[CrossSignalFlags] COLLATE Latin1_General_100_CI_AS_SC, 500) AS NVARCHAR(1000)) AS [CrossSignalFlags],
     CASE WHEN LEN(j.[AnomalyScore]) <= 30 AND j.[AnomalyScore] LIKE N'%[0-9]%' AND TRANSLATE(j.[AnomalyScore] COLLATE Latin1_General_100_BIN2, N'+-', N'00') + N'0' NOT LIKE N'%[^0-9]%' THEN TRY_CAST(j.[AnomalyScore] AS INT) END AS [AnomalyScore]
   ) v
-  OUTER APPLY (
+  -- The client params are the writer's ClientParamsJson (src/writer/hitRows.ts); only a row landed before that
+  -- column (NULL) has them collected from the `_cp_` keys of ParamsJson, an OPENJSON over every key.
+  CROSS APPLY (SELECT CASE WHEN bt.ClientParamsJson IS NOT NULL THEN NULLIF(bt.ClientParamsJson, N'{}') ELSE (
     -- STRING_AGG + STRING_ESCAPE rather than JSON_OBJECTAGG (still a preview feature on SQL Server 2025);
     -- no matching key gives NULL, as jsonb_object_agg does on PostgreSQL. Keys in jsonb's order (UTF-8 length,
-    -- then bytes), so both engines list them alike. Every value is a string: query parameters have no nulls.
+    -- then bytes), as the writer orders them, so both engines list them alike. Every value is a string: query
+    -- parameters have no nulls.
     SELECT N'{' + STRING_AGG(CAST(N'"' + STRING_ESCAPE(SUBSTRING(o.[key], 5, 4000), 'json') + N'":"'
       + STRING_ESCAPE(o.[value], 'json') + N'"' AS NVARCHAR(MAX)), N',')
       WITHIN GROUP (ORDER BY DATALENGTH(CONVERT(VARCHAR(8000), o.[key] COLLATE Latin1_General_100_BIN2_UTF8)),
-        o.[key] COLLATE Latin1_General_100_BIN2) + N'}' AS ClientParamsJson
+        o.[key] COLLATE Latin1_General_100_BIN2) + N'}'
     FROM OPENJSON(bt.ParamsJson) o
-    WHERE LEFT(o.[key], 4) COLLATE Latin1_General_100_BIN2 = N'_cp_' AND DATALENGTH(o.[key]) > 8
+    WHERE LEFT(o.[key], 4) COLLATE Latin1_General_100_BIN2 = N'_cp_' AND DATALENGTH(o.[key]) > 8) END AS ClientParamsJson
   ) cp
+  OUTER APPLY OPENJSON(cp.ClientParamsJson) WITH (Email NVARCHAR(MAX) '$.email') ce
   LEFT JOIN #sig sg ON sg.Id = bt.Id
   LEFT JOIN PiXL.IP ipr ON ipr.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
   LEFT JOIN PiXL.Config cfg ON cfg.CompanyID = bt.CompanyID AND cfg.PiXLID = bt.PiXLID

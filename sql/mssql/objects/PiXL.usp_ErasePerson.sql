@@ -63,11 +63,16 @@ BEGIN
   SELECT mv.VisitID FROM #match AS em JOIN PiXL.MatchVisit AS mv ON mv.MatchId = em.MatchId
   UNION
   SELECT t.Id FROM PiXL.Test AS t
+  -- The writer's ClientParamsJson; NULL on rows landed before it, whose client params are in ParamsJson.
+  CROSS APPLY (SELECT
+    CASE WHEN t.ClientParamsJson IS NULL THEN JSON_VALUE(t.ParamsJson, '$._cp_hid')
+      ELSE JSON_VALUE(t.ClientParamsJson, '$.hid') END AS Hid,
+    CASE WHEN t.ClientParamsJson IS NULL THEN JSON_VALUE(t.ParamsJson, '$._cp_email')
+      ELSE JSON_VALUE(t.ClientParamsJson, '$.email') END AS Email) AS cp
   WHERE (@co IS NULL OR t.CompanyID = @co) AND t.RowVer > ISNULL(@parsedTo, 0x0000000000000000)
-    AND (LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM JSON_VALUE(t.ParamsJson, '$._cp_hid')))
-        COLLATE Latin1_General_100_BIN2 = @h
-      OR (@e IS NOT NULL AND PiXL.NormaliseEmail(JSON_VALUE(t.ParamsJson, '$._cp_email')) COLLATE Latin1_General_100_BIN2 = @e)
-      OR (@e IS NULL AND PiXL.EmailSha256(JSON_VALUE(t.ParamsJson, '$._cp_email')) = @h))
+    AND (LOWER(TRIM(CONCAT(N' ', NCHAR(9), NCHAR(10), NCHAR(13)) FROM cp.Hid)) COLLATE Latin1_General_100_BIN2 = @h
+      OR (@e IS NOT NULL AND PiXL.NormaliseEmail(cp.Email) COLLATE Latin1_General_100_BIN2 = @e)
+      OR (@e IS NULL AND PiXL.EmailSha256(cp.Email) = @h))
   -- Compiled for this call's values: a NULL @co or @ScanAllRaw would otherwise shape a plan kept for every call.
   OPTION (RECOMPILE);
 

@@ -62,20 +62,30 @@ BEGIN
   IF "ScanAllRaw" THEN
     INSERT INTO erase_hit
     SELECT t."Id" FROM "PiXL"."Test" t
+    -- The writer's ClientParamsJson; NULL on rows landed before it, whose client params are in ParamsJson.
+    CROSS JOIN LATERAL (SELECT
+      CASE WHEN t."ClientParamsJson" IS NULL THEN t."ParamsJson" ->> '_cp_hid' ELSE t."ClientParamsJson" ->> 'hid' END AS hid,
+      CASE WHEN t."ClientParamsJson" IS NULL THEN t."ParamsJson" ->> '_cp_email' ELSE t."ClientParamsJson" ->> 'email' END
+        AS email) cp
     WHERE (co IS NULL OR t."CompanyID" = co)
-      AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
-        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
-          ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END)
+      AND (lower(btrim(cp.hid, E' \t\r\n')) = h
+        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(cp.email) = e
+          ELSE "PiXL"."EmailSha256"(cp.email) = h END)
     ON CONFLICT ("Id") DO NOTHING;
   ELSE
     INSERT INTO erase_hit
     SELECT t."Id" FROM "PiXL"."Test" t
+    -- The writer's ClientParamsJson; NULL on rows landed before it, whose client params are in ParamsJson.
+    CROSS JOIN LATERAL (SELECT
+      CASE WHEN t."ClientParamsJson" IS NULL THEN t."ParamsJson" ->> '_cp_hid' ELSE t."ClientParamsJson" ->> 'hid' END AS hid,
+      CASE WHEN t."ClientParamsJson" IS NULL THEN t."ParamsJson" ->> '_cp_email' ELSE t."ClientParamsJson" ->> 'email' END
+        AS email) cp
     WHERE (t."TxId", t."Id") > (
         SELECT w."LastVersion", w."LastVersionId" FROM "ETL"."Watermark" w WHERE w."ProcessName" = 'ParseNewHits')
       AND (co IS NULL OR t."CompanyID" = co)
-      AND (lower(btrim(t."ParamsJson" ->> '_cp_hid', E' \t\r\n')) = h
-        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(t."ParamsJson" ->> '_cp_email') = e
-          ELSE "PiXL"."EmailSha256"(t."ParamsJson" ->> '_cp_email') = h END)
+      AND (lower(btrim(cp.hid, E' \t\r\n')) = h
+        OR CASE WHEN e IS NOT NULL THEN "PiXL"."NormaliseEmail"(cp.email) = e
+          ELSE "PiXL"."EmailSha256"(cp.email) = h END)
     ON CONFLICT ("Id") DO NOTHING;
   END IF;
 

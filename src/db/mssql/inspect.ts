@@ -1,6 +1,7 @@
 /** SQL Server: what became of hits, for the local demo (twin of src/db/postgres/inspect.ts). */
 import sql from 'mssql';
 import type { HitInspector, LandedHit, Row } from '../types.js';
+import { landedParams } from '../values.js';
 import { rowsOf } from './sql.js';
 
 type Connected = () => Promise<sql.ConnectionPool>;
@@ -19,10 +20,14 @@ export class MssqlHitInspector implements HitInspector {
       .input('limit', sql.Int, limit)
       .query<Row>(
         `SELECT TOP (@limit) Id AS id, HitType AS hitType, IPAddress AS ipAddress, ReceivedAt AS receivedAt,
-                CAST(ParamsJson AS NVARCHAR(MAX)) AS params
+                CAST(ParamsJson AS NVARCHAR(MAX)) AS params,
+                CAST(ClientParamsJson AS NVARCHAR(MAX)) AS clientParams
          FROM PiXL.Test WHERE CompanyID = @company AND PiXLID = @pixel ORDER BY Id DESC`,
       );
-    return rowsOf(result.recordset).map((r) => ({ ...r, params: decoded(r.params) }) as LandedHit);
+    return rowsOf(result.recordset).map(
+      ({ clientParams, ...r }) =>
+        ({ ...r, params: landedParams(decoded(r.params), decoded(clientParams) ?? null) }) as LandedHit,
+    );
   }
 
   async parsedRow(sourceId: number): Promise<Row | undefined> {

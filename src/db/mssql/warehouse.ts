@@ -31,7 +31,7 @@ import { inTransaction, quoteName, rowsOf } from './sql.js';
 const HIT_COLUMN_LIST = HIT_COLUMN_NAMES.join(', ');
 /** The JSON columns arrive as text from the bulk load and are stored as the native json type. */
 const HIT_SELECT_LIST = HIT_COLUMN_NAMES.map((c) =>
-  c === 'ParamsJson' || c === 'HeadersJson' ? `CAST(${c} AS JSON)` : c,
+  c === 'ParamsJson' || c === 'ClientParamsJson' || c === 'HeadersJson' ? `CAST(${c} AS JSON)` : c,
 ).join(', ');
 
 /**
@@ -51,6 +51,7 @@ const HIT_BULK_COLUMNS: Record<
   QueryString: [sql.NVarChar(sql.MAX), true],
   QueryTruncated: [sql.Bit, false],
   ParamsJson: [sql.NVarChar(sql.MAX), false],
+  ClientParamsJson: [sql.NVarChar(sql.MAX), false],
   HeadersJson: [sql.NVarChar(sql.MAX), false],
   UserAgent: [sql.NVarChar(2000), true],
   Referer: [sql.NVarChar(2000), true],

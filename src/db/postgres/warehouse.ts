@@ -49,6 +49,7 @@ const HIT_COLUMN_TYPES = [
   'boolean',
   'jsonb',
   'jsonb',
+  'jsonb',
   'text',
   'text',
   'timestamptz',
