@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_TRANSACTION_MARKER } from '../src/db/batches.js';
 import { MigrationChangedError, migrate, migrationFiles, objectFiles } from '../src/db/migrate.js';
 import type { HitRow } from '../src/db/types.js';
-import { landedParams } from '../src/db/values.js';
 import { PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { applyReleasedSchema0041, catalogOf } from './support/catalog.js';
 import { enginesUnderTest, type TestDatabase, type TestWarehouse } from './support/engines.js';
 import { makeHit } from './support/hits.js';
 import { realisticQueryString } from './support/realisticHits.js';
+import { landReleasedHits } from './support/releasedHits.js';
 
 const TABLES = ['PiXL.Test', 'PiXL.Parsed', 'PiXL.Visit', 'PiXL.Device', 'PiXL.IP'];
 
@@ -31,33 +31,6 @@ const hitsOf = (count: number, seed: number) =>
   Array.from({ length: count }, (_, i) =>
     toHitRow(makeHit({ queryString: realisticQueryString(seed + i), ip: `198.51.100.${(seed + i) % 200}` })),
   );
-
-/**
- * Hits as the writer of that release landed them: no ClientParamsJson column, the client params among the `_cp_`
- * keys of ParamsJson.
- */
-async function landReleasedHits(db: TestWarehouse, hits: readonly HitRow[]): Promise<void> {
-  const column = (name: string) => (db.engine === 'mssql' ? name : `"${name}"`);
-  const json = (n: number) => (db.engine === 'mssql' ? `CAST($${n} AS JSON)` : `$${n}::jsonb`);
-  for (const h of hits)
-    await db.query(
-      `INSERT INTO ${db.name('PiXL.Test')} (${['HitId', 'HitType', 'CompanyID', 'PiXLID', 'IPAddress', 'RequestPath', 'QueryTruncated', 'ParamsJson', 'HeadersJson', 'ReceivedAt', 'IsKnownBot'].map(column).join(', ')})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, ${json(8)}, ${json(9)}, $10, $11)`,
-      [
-        h.hitId,
-        h.hitType,
-        h.companyId,
-        h.pixelId,
-        h.ipAddress,
-        h.requestPath,
-        h.queryTruncated,
-        JSON.stringify(landedParams(JSON.parse(h.paramsJson), JSON.parse(h.clientParamsJson))),
-        h.headersJson,
-        h.receivedAt.toISOString().slice(0, 23).replace('T', ' '),
-        h.isKnownBot,
-      ],
-    );
-}
 
 async function landAndParse(
   db: TestWarehouse,

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HitRow } from '../src/db/types.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { etlUntilParsed } from './support/etlUntilParsed.js';
 import { makeHit } from './support/hits.js';
+import { landReleasedHits } from './support/releasedHits.js';
 
 describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
   let t: TestDatabase;
@@ -145,5 +148,42 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
     expect(row?.IPAddress).toBeNull();
     expect(json(row?.HeadersJson)).toEqual({ 'User-Agent': nasty });
     expect((json(row?.ParamsJson) as Record<string, string>).v).toBe(nasty);
+  });
+  it('computes the fingerprint hash the parse computes from ParamsJson for rows landed before the writer did', async () => {
+    // Over 200 characters (the columns' length), an emoji across the cut; an empty value is not a missing one.
+    const long = `${'é'.repeat(150)}${'\u{1F600}'.repeat(100)}`;
+    const cases = [
+      'canvasFP=c1&webglFP=w1&audioHash=a1',
+      `canvasFP=${encodeURIComponent(long)}&webglFP=${encodeURIComponent('\u{1F600}'.repeat(250))}&audioHash=a`,
+      'audioHash=',
+      'webglFP=only',
+      'sw=1',
+    ];
+    const pairs = cases.map((queryString, i) =>
+      [0, 1].map(() => toHitRow(makeHit({ queryString, ip: `198.51.100.${100 + i}` }))),
+    );
+    await t.db.insertHits(pairs.map(([byWriter]) => byWriter as HitRow));
+    await landReleasedHits(
+      t.db,
+      pairs.map(([, released]) => released as HitRow),
+    );
+    await etlUntilParsed(t.db);
+    const q = (name: string) => t.db.name(name);
+    const rows = await t.db.query<{ hitId: string; fp: Buffer | null }>(
+      `SELECT ${t.db.engine === 'mssql' ? 'CAST(t.HitId AS CHAR(36))' : 't."HitId"::text'} AS ${q('hitId')}, s.${q('FpHash')} AS fp
+       FROM ${q('ETL.SignalHit')} s JOIN ${q('PiXL.Test')} t ON t.${q('Id')} = s.${q('SourceId')}`,
+    );
+    const fpOf = new Map(
+      rows.map((r) => [r.hitId.toLowerCase(), r.fp ? Buffer.from(r.fp).toString('hex') : null]),
+    );
+    for (const [i, [byWriter, released]] of pairs.entries()) {
+      const computed = fpOf.get(String(released?.hitId).toLowerCase());
+      expect({ case: cases[i], hash: fpOf.get(String(byWriter?.hitId).toLowerCase()) }).toEqual({
+        case: cases[i],
+        hash: computed,
+      });
+      expect(computed === null, cases[i]).toBe(i === cases.length - 1);
+      if (byWriter?.fpHash) expect(byWriter.fpHash.toString('hex')).toBe(computed);
+    }
   });
 });

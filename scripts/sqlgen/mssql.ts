@@ -163,7 +163,7 @@ BEGIN
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
     t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
-    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson,
+    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson, t.FpHash,
     ${mssqlBatchOptOut}
   INTO #batch
   FROM PiXL.Test t

@@ -94,14 +94,17 @@ export function signalStatementsTsql(
   IF @Enrich = 1
   BEGIN
     -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
+    -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before it
+    -- (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
     SELECT bt.Id, bt.IPAddress COLLATE ${BIN2} AS IPAddress, ${subnetOfTsql('bt.IPAddress')} AS Subnet, bt.ReceivedAt,
-      ${fingerprintHashTsql('f.C', 'f.W', 'f.A')} AS FpHash
+      CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
+        SELECT ${fingerprintHashTsql('f.C', 'f.W', 'f.A')}
+        FROM OPENJSON(bt.ParamsJson) WITH (
+          ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
+        ) j
+        CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f) END AS FpHash
     INTO #sigNew
     FROM #batch bt
-    CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
-      ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
-    ) j
-    CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f
     WHERE bt.IPAddress IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 

@@ -105,12 +105,15 @@ export function addBatchToSignalState(
         + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
       SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt",
-        ${fingerprintHash('f.c', 'f.w', 'f.a')} AS fp_hash
+        -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
+        -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
+        CASE WHEN t."ClientParamsJson" IS NOT NULL THEN t."FpHash" ELSE (
+          SELECT ${fingerprintHash('f.c', 'f.w', 'f.a')}
+          FROM jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
+          CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f) END AS fp_hash
       FROM (
-        ${batchRows('t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"')}
+        ${batchRows('t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson", t."ClientParamsJson", t."FpHash"')}
       ) t
-      CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
-      CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f
       -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
       -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
       LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true

@@ -12,6 +12,7 @@ export const HIT_COLUMN_NAMES = [
   'QueryTruncated',
   'ParamsJson',
   'ClientParamsJson',
+  'FpHash',
   'HeadersJson',
   'UserAgent',
   'Referer',
@@ -20,7 +21,7 @@ export const HIT_COLUMN_NAMES = [
 ] as const;
 
 /** A row's values in HIT_COLUMN_NAMES order. */
-export function hitRowValues(r: HitRow): (string | boolean | Date | null)[] {
+export function hitRowValues(r: HitRow): (string | boolean | Date | Buffer | null)[] {
   return [
     r.hitId,
     r.hitType,
@@ -32,6 +33,7 @@ export function hitRowValues(r: HitRow): (string | boolean | Date | null)[] {
     r.queryTruncated,
     r.paramsJson,
     r.clientParamsJson,
+    r.fpHash,
     r.headersJson,
     r.userAgent,
     r.referer,

@@ -26,6 +26,11 @@ export interface HitRow {
    * marks a row landed before the column existed, whose client params are the `_cp_` keys of ParamsJson.
    */
   clientParamsJson: string;
+  /**
+   * SHA-256 of the composite fingerprint (src/writer/fingerprintHash.ts), null when the hit has none. Meaningful
+   * only beside a ClientParamsJson: the parse computes it from ParamsJson for rows landed before both columns.
+   */
+  fpHash: Buffer | null;
   /** JSON object text of the captured request headers. */
   headersJson: string;
   userAgent: string | null;

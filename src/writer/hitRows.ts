@@ -3,6 +3,7 @@ import { isbot } from 'isbot';
 import type { CapturedHit } from '../capture/hit.js';
 import type { HitRow } from '../db/types.js';
 import { CLIENT_PARAM_PREFIX } from '../warehouse/fields.js';
+import { fingerprintHash } from './fingerprintHash.js';
 
 /**
  * Text both engines accept: no NUL (PostgreSQL text and jsonb reject it) and no lone surrogate (not
@@ -20,12 +21,18 @@ export function storableText(text: string): string {
  * - `clientJson`: the client params (`_cp_<name>`, the values a page's elements gave), keyed by `<name>` as
  *   PiXL.Visit.ClientParamsJson holds them, `{}` when there are none. Kept apart so the parse copies them
  *   instead of walking all ~168 keys of every hit for the few that are client params, and so the personal
- *   values of a hit sit in one column of their own.
+ *   values of a hit sit in one column of their own;
+ * - `fpHash`: the composite fingerprint's hash for the behaviour signals (src/writer/fingerprintHash.ts).
  * `complete` is false when the two may not hold all the query string said (a repeated or empty key, an escape
  * replaced by U+FFFD, characters neither engine can store): only then is the raw query string stored beside
  * them.
  */
-export function decodeParams(queryString: string): { json: string; clientJson: string; complete: boolean } {
+export function decodeParams(queryString: string): {
+  json: string;
+  clientJson: string;
+  fpHash: Buffer | null;
+  complete: boolean;
+} {
   const params: Record<string, string> = {};
   const clientParams = new Map<string, string>();
   let complete = true;
@@ -42,7 +49,12 @@ export function decodeParams(queryString: string): { json: string; clientJson: s
     else if (k && k !== '__proto__' && !Object.hasOwn(params, k)) params[k] = v;
     else complete = false;
   }
-  return { json: JSON.stringify(params), clientJson: inJsonbKeyOrder(clientParams), complete };
+  return {
+    json: JSON.stringify(params),
+    clientJson: inJsonbKeyOrder(clientParams),
+    fpHash: fingerprintHash(params),
+    complete,
+  };
 }
 
 const utf8Length = (text: string) => Buffer.byteLength(text);
@@ -76,6 +88,7 @@ export function toHitRow(hit: CapturedHit): HitRow {
     queryTruncated: hit.queryTruncated,
     paramsJson: params.json,
     clientParamsJson: params.clientJson,
+    fpHash: params.fpHash,
     headersJson: JSON.stringify(headers),
     userAgent: storableText(hit.userAgent) || null,
     referer: storableText(hit.referer) || null,

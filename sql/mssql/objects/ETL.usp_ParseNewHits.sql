@@ -63,7 +63,7 @@ BEGIN
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
     t.UserAgent, t.Referer, t.IsKnownBot, CAST(t.ParamsJson AS NVARCHAR(MAX)) AS ParamsJson,
-    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson,
+    CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson, t.FpHash,
     CAST(CASE
       WHEN TRIM(JSON_VALUE(t.HeadersJson, '$."Sec-GPC"')) = N'1'
         AND (COALESCE((SELECT co.HonorGPC FROM PiXL.Company AS co WHERE co.CompanyID = t.CompanyID), 1) = 1
@@ -86,17 +86,20 @@ BEGIN
   IF @Enrich = 1
   BEGIN
     -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
+    -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before it
+    -- (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
     SELECT bt.Id, bt.IPAddress COLLATE Latin1_General_100_BIN2 AS IPAddress, CASE WHEN bt.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(bt.IPAddress) - LEN(REPLACE(bt.IPAddress, '.', '')) = 3
       THEN LEFT(bt.IPAddress, LEN(bt.IPAddress) - CHARINDEX('.', REVERSE(bt.IPAddress))) COLLATE Latin1_General_100_BIN2 END AS Subnet, bt.ReceivedAt,
-      CASE WHEN COALESCE(f.C, f.W, f.A) IS NOT NULL
+      CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
+        SELECT CASE WHEN COALESCE(f.C, f.W, f.A) IS NOT NULL
       THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX),
-        CONCAT(f.C, N'|', f.W, N'|', f.A) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32)) END AS FpHash
+        CONCAT(f.C, N'|', f.W, N'|', f.A) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32)) END
+        FROM OPENJSON(bt.ParamsJson) WITH (
+          [canvasFP] NVARCHAR(MAX) '$."canvasFP"', [webglFP] NVARCHAR(MAX) '$."webglFP"', [audioHash] NVARCHAR(MAX) '$."audioHash"'
+        ) j
+        CROSS APPLY (SELECT CAST(LEFT(j.[canvasFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS C, CAST(LEFT(j.[webglFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS W, CAST(LEFT(j.[audioHash] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS A) f) END AS FpHash
     INTO #sigNew
     FROM #batch bt
-    CROSS APPLY OPENJSON(bt.ParamsJson) WITH (
-      [canvasFP] NVARCHAR(MAX) '$."canvasFP"', [webglFP] NVARCHAR(MAX) '$."webglFP"', [audioHash] NVARCHAR(MAX) '$."audioHash"'
-    ) j
-    CROSS APPLY (SELECT CAST(LEFT(j.[canvasFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS C, CAST(LEFT(j.[webglFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS W, CAST(LEFT(j.[audioHash] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS A) f
     WHERE bt.IPAddress IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 

@@ -117,10 +117,15 @@ BEGIN
     FROM (
       SELECT t."Id", t."IPAddress", CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
       THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END AS subnet, t."ReceivedAt",
-        CASE WHEN COALESCE(f.c, f.w, f.a) IS NOT NULL
-      THEN sha256(convert_to(concat(f.c, '|', f.w, '|', f.a), 'UTF8')) END AS fp_hash
+        -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
+        -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
+        CASE WHEN t."ClientParamsJson" IS NOT NULL THEN t."FpHash" ELSE (
+          SELECT CASE WHEN COALESCE(f.c, f.w, f.a) IS NOT NULL
+      THEN sha256(convert_to(concat(f.c, '|', f.w, '|', f.a), 'UTF8')) END
+          FROM jsonb_to_record(t."ParamsJson") AS j("canvasFP" text, "webglFP" text, "audioHash" text)
+          CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END AS c, CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END AS w, CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END AS a) f) END AS fp_hash
       FROM (
-        SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson"
+        SELECT t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson", t."ClientParamsJson", t."FpHash"
       FROM "PiXL"."Test" t
       CROSS JOIN LATERAL (SELECT (hashtext(COALESCE(CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
       THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END, t."IPAddress", '')) & 15) AS bucket) k
@@ -129,8 +134,6 @@ BEGIN
       ORDER BY t."TxId", t."Id"
       LIMIT "BatchSize"
       ) t
-      CROSS JOIN LATERAL jsonb_to_record(t."ParamsJson") AS j("canvasFP" text, "webglFP" text, "audioHash" text)
-      CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(j."canvasFP") <= 200 THEN j."canvasFP" ELSE left(j."canvasFP", 200) END AS c, CASE WHEN octet_length(j."webglFP") <= 200 THEN j."webglFP" ELSE left(j."webglFP", 200) END AS w, CASE WHEN octet_length(j."audioHash") <= 200 THEN j."audioHash" ELSE left(j."audioHash", 200) END AS a) f
       -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
       -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
       LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true

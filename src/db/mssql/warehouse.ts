@@ -52,6 +52,7 @@ const HIT_BULK_COLUMNS: Record<
   QueryTruncated: [sql.Bit, false],
   ParamsJson: [sql.NVarChar(sql.MAX), false],
   ClientParamsJson: [sql.NVarChar(sql.MAX), false],
+  FpHash: [sql.VarBinary(32), true],
   HeadersJson: [sql.NVarChar(sql.MAX), false],
   UserAgent: [sql.NVarChar(2000), true],
   Referer: [sql.NVarChar(2000), true],

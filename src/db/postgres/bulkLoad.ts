@@ -11,6 +11,8 @@ function field(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   // Timestamps are UTC `timestamp(3)` columns: the UTC wall time, without a zone.
   if (value instanceof Date) return value.toISOString().slice(0, 23).replace('T', ' ');
+  // bytea's hex input, its backslash escaped for the COPY text.
+  if (Buffer.isBuffer(value)) return `\\\\x${value.toString('hex')}`;
   const text = String(value);
   // Whole-string replaces (native, no callback per match): JSON text is full of backslashes (\" escapes),
   // while tabs and line breaks are rare (JSON escapes its own).

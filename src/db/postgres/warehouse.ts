@@ -49,6 +49,7 @@ const HIT_COLUMN_TYPES = [
   'boolean',
   'jsonb',
   'jsonb',
+  'bytea',
   'jsonb',
   'text',
   'text',
