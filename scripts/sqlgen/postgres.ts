@@ -122,7 +122,7 @@ function procedure(fields: readonly Field[]): string {
     ...parsedFields.map((f) => typed(f.sqlType, `j.${q(f.key)}`)),
     ...computedColumns.map((c) => computed[c] ?? 'NULL'),
   ];
-  const recordColumns = parsedFields.map((f) => `${q(f.key)} text`);
+  const recordColumns = parsedFields.map((f) => `pj.params ->> ${lit(f.key)} AS ${q(f.key)}`);
   if (!parsedFields.some((f) => f.key === 'botScore')) throw new Error('IsLikelyBot needs botScore');
   const hashParts = DEVICE_HASH_COLUMNS.map(q).join(', ');
   const device = DEVICE_COLUMNS.map(q);
@@ -235,9 +235,14 @@ ${signalCtes()}  parsed AS (
       ${values.join(',\n      ')}
     FROM batch b
     JOIN "PiXL"."Test" raw ON raw."Id" = b."Id"
-    CROSS JOIN LATERAL jsonb_to_record(raw."ParamsJson") AS j(
-      ${recordColumns.join(', ')}
-    )
+    -- Each key by ->> from one detoasted copy: ~30 µs a row less than jsonb_to_record's 166 text columns, which
+    -- convert every value through a C string and the type's input function (bench:etl). Both OFFSET 0 keep the
+    -- subqueries apart, so the copy is made once and each key looked up once, however often it is used.
+    CROSS JOIN LATERAL (
+      SELECT ${recordColumns.join(', ')}
+      FROM (SELECT raw."ParamsJson" #> '{}' AS params OFFSET 0) pj
+      OFFSET 0
+    ) j
 ${signalJoins()}
     ON CONFLICT ("SourceId") DO NOTHING
     RETURNING "SourceId", "CompanyID", "PiXLID", "IPAddress", "ReceivedAt", ${device.join(', ')},
