@@ -51,11 +51,14 @@ async function mssqlSession(connectionString: string): Promise<Session> {
     insertHit: async (r) => {
       const req = request();
       values(r).forEach((v, i) => {
-        req.input(`p${i + 1}`, v);
+        // A NULL of the driver's default type (NVARCHAR) does not convert to BINARY.
+        if (HIT_COLUMN_NAMES[i] === 'FpHash') req.input(`p${i + 1}`, sql.VarBinary(32), v);
+        else req.input(`p${i + 1}`, v);
       });
-      await req.query(
-        `INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, CAST(@p9 AS JSON), CAST(@p10 AS JSON), @p11, @p12, @p13, @p14)`,
+      const placeholders = HIT_COLUMN_NAMES.map((c, i) =>
+        c.endsWith('Json') ? `CAST(@p${i + 1} AS JSON)` : `@p${i + 1}`,
       );
+      await req.query(`INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (${placeholders.join(', ')})`);
     },
     holdParseLock: async () =>
       void (await request().query(
