@@ -93,10 +93,9 @@ export function signalStatementsTsql(
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   IF @Enrich = 1
   BEGIN
-    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
-    -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before it
-    -- (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
     SELECT bt.Id, bt.IPAddress COLLATE ${BIN2} AS IPAddress, ${subnetOfTsql('bt.IPAddress')} AS Subnet, bt.ReceivedAt,
+      -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
+      -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
       CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
         SELECT ${fingerprintHashTsql('f.C', 'f.W', 'f.A')}
         FROM OPENJSON(bt.ParamsJson) WITH (
@@ -105,6 +104,7 @@ export function signalStatementsTsql(
         CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f) END AS FpHash
     INTO #sigNew
     FROM #batch bt
+    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
     WHERE bt.IPAddress IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 

@@ -1,4 +1,4 @@
-/** Turns captured hits into PiXL.Test rows: decodes the query string into a JSON object of parameters. */
+/** Turns captured hits into PiXL.Test rows: the query string decoded into parameters, client params apart. */
 import { isbot } from 'isbot';
 import type { CapturedHit } from '../capture/hit.js';
 import type { HitRow } from '../db/types.js';

@@ -85,11 +85,10 @@ BEGIN
   DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   IF @Enrich = 1
   BEGIN
-    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
-    -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before it
-    -- (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
     SELECT bt.Id, bt.IPAddress COLLATE Latin1_General_100_BIN2 AS IPAddress, CASE WHEN bt.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(bt.IPAddress) - LEN(REPLACE(bt.IPAddress, '.', '')) = 3
       THEN LEFT(bt.IPAddress, LEN(bt.IPAddress) - CHARINDEX('.', REVERSE(bt.IPAddress))) COLLATE Latin1_General_100_BIN2 END AS Subnet, bt.ReceivedAt,
+      -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
+      -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
       CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
         SELECT CASE WHEN COALESCE(f.C, f.W, f.A) IS NOT NULL
       THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX),
@@ -100,6 +99,7 @@ BEGIN
         CROSS APPLY (SELECT CAST(LEFT(j.[canvasFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS C, CAST(LEFT(j.[webglFP] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS W, CAST(LEFT(j.[audioHash] COLLATE Latin1_General_100_CI_AS_SC, 200) AS NVARCHAR(400)) AS A) f) END AS FpHash
     INTO #sigNew
     FROM #batch bt
+    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
     WHERE bt.IPAddress IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
