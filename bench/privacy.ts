@@ -81,13 +81,15 @@ async function main(): Promise<void> {
 
     // 2. Erasure of one person over the whole raw table.
     const [emailRow] = await db.query<{ e: string }>(
-      `SELECT "ParamsJson" ->> '_cp_email' AS e FROM "PiXL"."Test" ORDER BY "Id" LIMIT 1`,
+      `SELECT "ClientParamsJson" ->> 'email' AS e FROM "PiXL"."Test" ORDER BY "Id" LIMIT 1`,
     );
     const email = String(emailRow?.e);
     const [erased, eraseMs] = await timed(() => erasePerson(db, { email }));
     log(`erasure of ${email}: ${eraseMs.toFixed(0)} ms, removed ${JSON.stringify(erased.removed)}`);
+    // A measured no-op would be a wrong figure: the first hit's person must be found.
+    if ((erased.removed.Test ?? 0) < 1) throw new Error(`the erasure of ${email} removed no raw row`);
     const [emailRow2] = await db.query<{ e: string }>(
-      `SELECT "ParamsJson" ->> '_cp_email' AS e FROM "PiXL"."Test" ORDER BY "Id" LIMIT 1`,
+      `SELECT "ClientParamsJson" ->> 'email' AS e FROM "PiXL"."Test" ORDER BY "Id" LIMIT 1`,
     );
     const [, scanMs] = await timed(() => erasePerson(db, { email: String(emailRow2?.e), scanAllRaw: true }));
     log(`erasure with --scan-all-raw: ${scanMs.toFixed(0)} ms`);
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
       [
         'Erasure by email with --scan-all-raw',
         `${scanMs.toFixed(0)} ms`,
-        `reads every raw row's ParamsJson once: grows with PiXL.Test (${Math.round((scanMs * 1000) / HITS)} µs per raw row here)`,
+        `reads every raw row's client params once (ClientParamsJson; ParamsJson for rows landed before it): grows with PiXL.Test (${Math.round((scanMs * 1000) / HITS)} µs per raw row here)`,
       ],
     ]);
     log('written to docs/PERFORMANCE.md');

@@ -15,6 +15,7 @@ import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { etlUntilParsed } from './support/etlUntilParsed.js';
 import { makeHit } from './support/hits.js';
+import { landReleasedHits } from './support/releasedHits.js';
 
 const ETL = { batchSize: 1000, timeBudgetMs: 60_000, matchBatchSize: 1000 };
 
@@ -398,6 +399,31 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     const second = await erasePerson(t.db, { email, companyId: 'HASHED', scanAllRaw: true });
     expect(second.removed).toMatchObject({ Test: 1, Visit: 1 });
     expect(await tablesHolding([email, hash])).toEqual(['PiXL.ErasureRequest', 'PiXL.ErasureSuppression']);
+  });
+
+  it('erasure finds unparsed hits landed before the writer stored client params apart, by email and by hid', async () => {
+    await addCompany('RELEASED');
+    const email = 'v@example.com';
+    const released = (query: string) =>
+      toHitRow(
+        makeHit({
+          companyId: 'RELEASED',
+          queryString: `sw=1&${query}`,
+          receivedAt: new Date().toISOString(),
+        }),
+      );
+    const rows = [
+      released(`_cp_email=${encodeURIComponent(' V@Example.com ')}`),
+      released(`_cp_hid=${emailSha256(email)}`),
+      released(`_cp_email=${encodeURIComponent('other@example.com')}`),
+    ];
+    await landReleasedHits(t.db, rows);
+    const result = await erasePerson(t.db, { email, companyId: 'RELEASED' });
+    expect(result.removed).toMatchObject({ Test: 2 });
+    const [left] = await t.db.query(
+      `SELECT COUNT(*) AS n FROM ${q('PiXL.Test')} WHERE ${q('CompanyID')} = 'RELEASED'`,
+    );
+    expect(Number(left?.n)).toBe(1);
   });
 
   it('an export holds one company only, although two companies share a device and an address', async () => {
