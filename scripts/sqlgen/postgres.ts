@@ -236,8 +236,9 @@ ${signalCtes()}  parsed AS (
     FROM batch b
     JOIN "PiXL"."Test" raw ON raw."Id" = b."Id"
     -- Each key by ->> from one detoasted copy: ~30 µs a row less than jsonb_to_record's 166 text columns, which
-    -- convert every value through a C string and the type's input function (bench:etl). Both OFFSET 0 keep the
-    -- subqueries apart, so the copy is made once and each key looked up once, however often it is used.
+    -- convert every value through a C string and the type's input function (docs/PERFORMANCE.md, "ETL parse:
+    -- where the time goes"). Both OFFSET 0 keep the subqueries apart, so the copy is made once and each key
+    -- looked up once, however often it is used.
     CROSS JOIN LATERAL (
       SELECT ${recordColumns.join(', ')}
       FROM (SELECT raw."ParamsJson" #> '{}' AS params OFFSET 0) pj
