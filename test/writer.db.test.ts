@@ -149,6 +149,7 @@ describe.each(enginesUnderTest())('bulk writer on $name', (engine) => {
     expect(json(row?.HeadersJson)).toEqual({ 'User-Agent': nasty });
     expect((json(row?.ParamsJson) as Record<string, string>).v).toBe(nasty);
   });
+
   it('computes the fingerprint hash the parse computes from ParamsJson for rows landed before the writer did', async () => {
     // Over 200 characters (the columns' length), an emoji across the cut; an empty value is not a missing one.
     const long = `${'é'.repeat(150)}${'\u{1F600}'.repeat(100)}`;

@@ -6,6 +6,7 @@ import sql from 'mssql';
 import pg from 'pg';
 import type { DatabaseEngine } from '../../src/config.js';
 import { HIT_COLUMN_NAMES, hitRowValues } from '../../src/db/hitColumns.js';
+import { HIT_BULK_COLUMNS, hitColumnValue } from '../../src/db/mssql/warehouse.js';
 import type { HitRow } from '../../src/db/types.js';
 
 /** A second session that can hold a transaction open. */
@@ -50,14 +51,12 @@ async function mssqlSession(connectionString: string): Promise<Session> {
     },
     insertHit: async (r) => {
       const req = request();
+      // Typed as the writer's bulk load types them (a NULL of the driver's default NVARCHAR is no BINARY).
       values(r).forEach((v, i) => {
-        // A NULL of the driver's default type (NVARCHAR) does not convert to BINARY.
-        if (HIT_COLUMN_NAMES[i] === 'FpHash') req.input(`p${i + 1}`, sql.VarBinary(32), v);
-        else req.input(`p${i + 1}`, v);
+        const column = HIT_COLUMN_NAMES[i] as (typeof HIT_COLUMN_NAMES)[number];
+        req.input(`p${i + 1}`, HIT_BULK_COLUMNS[column][0], v);
       });
-      const placeholders = HIT_COLUMN_NAMES.map((c, i) =>
-        c.endsWith('Json') ? `CAST(@p${i + 1} AS JSON)` : `@p${i + 1}`,
-      );
+      const placeholders = HIT_COLUMN_NAMES.map((c, i) => hitColumnValue(c, `@p${i + 1}`));
       await req.query(`INSERT INTO PiXL.Test (${INSERT_COLUMNS}) VALUES (${placeholders.join(', ')})`);
     },
     holdParseLock: async () =>

@@ -29,16 +29,20 @@ import { MssqlSchemaStore } from './schema.js';
 import { inTransaction, quoteName, rowsOf } from './sql.js';
 
 const HIT_COLUMN_LIST = HIT_COLUMN_NAMES.join(', ');
-/** The JSON columns arrive as text from the bulk load and are stored as the native json type. */
-const HIT_SELECT_LIST = HIT_COLUMN_NAMES.map((c) =>
-  c === 'ParamsJson' || c === 'ClientParamsJson' || c === 'HeadersJson' ? `CAST(${c} AS JSON)` : c,
-).join(', ');
+const HIT_JSON_COLUMNS: ReadonlySet<string> = new Set(['ParamsJson', 'ClientParamsJson', 'HeadersJson']);
+
+/** A writer column's value as PiXL.Test stores it: the JSON columns arrive as text and are stored as json. */
+export function hitColumnValue(column: (typeof HIT_COLUMN_NAMES)[number], value: string): string {
+  return HIT_JSON_COLUMNS.has(column) ? `CAST(${value} AS JSON)` : value;
+}
+
+const HIT_SELECT_LIST = HIT_COLUMN_NAMES.map((c) => hitColumnValue(c, c)).join(', ');
 
 /**
  * The bulk load's type of each writer column (the temp table #Hits): a Record over HIT_COLUMN_NAMES, so the
  * compiler holds it to that one list, and the table is built in its order, the order of hitRowValues.
  */
-const HIT_BULK_COLUMNS: Record<
+export const HIT_BULK_COLUMNS: Record<
   (typeof HIT_COLUMN_NAMES)[number],
   [sql.ISqlType | (() => sql.ISqlType), boolean]
 > = {
