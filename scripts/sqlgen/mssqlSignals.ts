@@ -76,6 +76,63 @@ function distinctLatest(
 }
 
 /**
+ * Into `target`: for each batch hit with a key, the distinct values of `valueColumn` among the key's latest
+ * DISTINCT_LOOKBACK_HITS hits up to it, from one ordered read of each key's rows per batch (as distinctOverRuns
+ * on PostgreSQL, which says how). Both reads are TOPs pinned to the key's index, so no plan reads more.
+ */
+function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: string, hint: string): string {
+  const n = DISTINCT_LOOKBACK_HITS;
+  const seq = (a: string) => `PARTITION BY ${a}.K ORDER BY ${a}.ReceivedAt, ${a}.SourceId`;
+  const same = 'PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId';
+  return `  SELECT w.SourceId, w.OldestAt,
+    SUM(w.Enters) OVER (${seq('w')} ROWS UNBOUNDED PRECEDING)
+      - COALESCE(SUM(w.Leaves) OVER (${seq('w')} ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0)
+      AS DistinctLatest
+  INTO ${target}
+  FROM (
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+      CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (${same}) IS NULL OR LAG(o.Pos) OVER (${same}) <= o.Pos - ${n})
+        THEN 1 ELSE 0 END AS Enters,
+      CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (${same}) IS NULL OR LEAD(o.Pos) OVER (${same}) >= o.Pos + ${n})
+        THEN 1 ELSE 0 END AS Leaves
+    FROM (
+      SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
+        ROW_NUMBER() OVER (${seq('r')}) AS Pos,
+        COALESCE(LAG(r.ReceivedAt, ${n - 1}) OVER (${seq('r')}),
+          FIRST_VALUE(r.ReceivedAt) OVER (${seq('r')} ROWS UNBOUNDED PRECEDING)) AS OldestAt
+      FROM (
+        SELECT me.${keyColumn} AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
+          COUNT_BIG(*) AS Hits
+        FROM #batch bt
+        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+        WHERE @Enrich = 1 AND me.${keyColumn} IS NOT NULL
+        GROUP BY me.${keyColumn}
+      ) kk
+      OUTER APPLY (
+        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s ${hint}
+        WHERE s.${keyColumn} = kk.K AND s.ReceivedAt < kk.FirstAt
+        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET ${n - 1} ROWS FETCH NEXT 1 ROWS ONLY
+      ) f
+      CROSS APPLY (
+        SELECT TOP (kk.Hits + ${2 * n}) kk.K, s.SourceId, s.ReceivedAt, s.${valueColumn} AS V
+        FROM ETL.SignalHit s ${hint}
+        WHERE s.${keyColumn} = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
+          AND s.ReceivedAt <= kk.LastAt
+        ORDER BY s.ReceivedAt, s.SourceId
+      ) r
+    ) o
+  ) w;
+
+`;
+}
+
+/** The distinct count of a run (distinctOverRunsTsql) when its 32 hits lie in the window, else read per hit. */
+function distinctOfRunTsql(run: string, perHit: string, windowSec: string): string {
+  return `CASE WHEN ${run}.OldestAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt) THEN ${run}.DistinctLatest
+      ELSE ${perHit} END`;
+}
+
+/**
  * After #batch: adds its hits to ETL.SignalHit with their running counts (the last stored row's before each,
  * plus the rank in the batch: as on PostgreSQL), then computes #sig, the raw values per hit (the temp table
  * always exists, empty when @Enrich = 0).
@@ -126,11 +183,11 @@ export function signalStatementsTsql(
     ) ps;
   END;
 
-  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
+${distinctOverRunsTsql('#fpRun', 'IPAddress', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
   -- in ETL.SignalHit now).
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
     GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} + 1, 1) AS HitsFp,
-    ${distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} AS FpDistinct,
+    ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} AS FpDistinct,
     GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} + 1, 1) AS HitsRapid,
     GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} + 1, 1) AS HitsRate,
     (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
@@ -138,13 +195,16 @@ export function signalStatementsTsql(
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
       ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
     CASE WHEN me.Subnet IS NOT NULL
-      THEN ${distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')} END AS SubnetIps,
+      THEN ${distinctOfRunTsql('sr', distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec'), '@SubnetWindowSec')}
+    END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
       THEN GREATEST(me.SubnetSeq - ${firstSeqSince('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')} + 1, 1)
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
   JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
+  LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 `;

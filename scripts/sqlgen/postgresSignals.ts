@@ -6,7 +6,7 @@
  * Bounded work per hit, whatever the traffic of its address or /24: each SignalHit row carries the running
  * count of its address's hits (IpSeq) and its /24's (SubnetSeq) in (ReceivedAt, SourceId) order, so the hits
  * in a window up to a hit are its own count minus that of the window's first row plus one: two index seeks,
- * never a read of the window. The distinct counts read at most DISTINCT_LOOKBACK_HITS index entries. Every
+ * never a read of the window. The distinct counts read each key's rows once per batch (distinctOverRuns). Every
  * read is an ORDER BY … LIMIT on the leading column of an index, which no statistics can turn into a scan.
  */
 import { quoteIdent } from '../../src/db/postgres/sql.js';
@@ -150,24 +150,71 @@ function distinctLatest(column: string, keyColumn: string, key: string, window: 
 }
 
 /**
- * CTE `sig`: the raw values per hit from ETL.SignalHit, which holds the batch's own rows. "Up to the hit" =
- * every hit ordered at or before it by (ReceivedAt, SourceId), the hit itself included.
+ * CTE `<name>`: for each batch hit with a key (its address, or its /24), the distinct values of `valueColumn`
+ * among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, with the time of the oldest of them (`oldest_at`,
+ * for the window test of the caller). One ordered read of each key's rows per batch (the 32 rows before its first
+ * batch hit, then up to its last), not one per hit, so a flood reads each row once. Over that sequence a row's
+ * value enters the latest 32 when its previous occurrence is 32 or more rows back, and leaves 32 rows later unless
+ * it occurs again by then: the count is a running sum of entries minus the leaves of rows 32 or more back. Both
+ * reads have a LIMIT (the second the key's batch hits plus 64, room for rows landed late between them), so no
+ * plan can read more; a hit the read did not reach gets no row here and is counted per hit by the caller.
+ */
+function distinctOverRuns(name: string, keyColumn: string, valueColumn: string): string {
+  const n = DISTINCT_LOOKBACK_HITS;
+  const byTime = 'ORDER BY o."ReceivedAt", o."SourceId"';
+  return `  ${name} AS MATERIALIZED (
+    SELECT w."SourceId", w.oldest_at,
+      sum(w.enters) OVER (PARTITION BY w.k ${byTime.replaceAll('o.', 'w.')} ROWS UNBOUNDED PRECEDING)
+        - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ${byTime.replaceAll('o.', 'w.')}
+          ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0) AS distinct_latest
+    FROM (
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+        CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - ${n})
+          THEN 1 ELSE 0 END AS enters,
+        CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + ${n})
+          THEN 1 ELSE 0 END AS leaves
+      FROM (
+        SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
+          row_number() OVER seq AS pos,
+          COALESCE(lag(r."ReceivedAt", ${n - 1}) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+        FROM (
+          SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
+            count(*) AS hits
+          FROM mine m WHERE m.${q(keyColumn)} IS NOT NULL GROUP BY m.${q(keyColumn)}
+        ) kk
+        LEFT JOIN LATERAL (
+          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
+          WHERE s.${q(keyColumn)} = kk.k AND s."ReceivedAt" < kk.first_at
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET ${n - 1} LIMIT 1
+        ) f ON true
+        CROSS JOIN LATERAL (
+          SELECT kk.k, s."SourceId", s."ReceivedAt", s.${q(valueColumn)} AS v FROM "ETL"."SignalHit" s
+          WHERE s.${q(keyColumn)} = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
+            AND s."ReceivedAt" <= kk.last_at
+          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + ${2 * n}
+        ) r
+        WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
+      ) o
+      WINDOW same AS (PARTITION BY o.k, o.v ${byTime})
+    ) w
+  ),
+`;
+}
+
+/** The distinct count of a run (CTE of distinctOverRuns) when its 32 hits lie in the window, else read per hit. */
+function distinctOfRun(run: string, perHit: string, window: string): string {
+  return `CASE WHEN ${run}.oldest_at >= b."ReceivedAt" - ${window} THEN ${run}.distinct_latest ELSE ${perHit} END`;
+}
+
+/**
+ * CTEs `mine` (each batch hit's own ETL.SignalHit row), the distinct counts' runs, and `sig`: the raw values per
+ * hit from ETL.SignalHit, which holds the batch's own rows. "Up to the hit" = every hit ordered at or before it
+ * by (ReceivedAt, SourceId), the hit itself included.
  */
 export function signalCtes(): string {
   const ipKey = 'b."IPAddress"';
-  return `  sig AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, me."Subnet" IS NOT NULL AS has_subnet,
-      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'fp_window')} + 1, 1) AS hits_fp,
-      ${distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window')} AS fp_distinct,
-      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rapid_window')} + 1, 1) AS hits_rapid,
-      GREATEST(me."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rate_window')} + 1, 1) AS hits_rate,
-      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
-        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
-          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
-      CASE WHEN me."Subnet" IS NOT NULL
-        THEN ${distinctLatest('IPAddress', 'Subnet', 'me."Subnet"', 'subnet_window')} END AS subnet_ips,
-      GREATEST(me."SubnetSeq" - ${firstSeqSince('SubnetSeq', 'Subnet', 'me."Subnet"', 'subnet_window')} + 1, 1) AS subnet_hits
+  return `  mine AS MATERIALIZED (
+    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."IpSeq", me."SubnetSeq"
     FROM batch b
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
@@ -175,6 +222,23 @@ export function signalCtes(): string {
       SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
+  ),
+${distinctOverRuns('fp_run', 'IPAddress', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'IPAddress')}  sig AS MATERIALIZED (
+    SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
+      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'fp_window')} + 1, 1) AS hits_fp,
+      ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} AS fp_distinct,
+      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rapid_window')} + 1, 1) AS hits_rapid,
+      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rate_window')} + 1, 1) AS hits_rate,
+      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
+          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
+      CASE WHEN b."Subnet" IS NOT NULL
+        THEN ${distinctOfRun('sr', distinctLatest('IPAddress', 'Subnet', 'b."Subnet"', 'subnet_window'), 'subnet_window')} END AS subnet_ips,
+      GREATEST(b."SubnetSeq" - ${firstSeqSince('SubnetSeq', 'Subnet', 'b."Subnet"', 'subnet_window')} + 1, 1) AS subnet_hits
+    FROM mine b
+    LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
+    LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"
   ),
 `;
 }

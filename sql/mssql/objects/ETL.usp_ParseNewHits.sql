@@ -121,17 +121,96 @@ BEGIN
     ) ps;
   END;
 
+  SELECT w.SourceId, w.OldestAt,
+    SUM(w.Enters) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS UNBOUNDED PRECEDING)
+      - COALESCE(SUM(w.Leaves) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0)
+      AS DistinctLatest
+  INTO #fpRun
+  FROM (
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+      CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) <= o.Pos - 32)
+        THEN 1 ELSE 0 END AS Enters,
+      CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) >= o.Pos + 32)
+        THEN 1 ELSE 0 END AS Leaves
+    FROM (
+      SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
+        ROW_NUMBER() OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS Pos,
+        COALESCE(LAG(r.ReceivedAt, 31) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId),
+          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt
+      FROM (
+        SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
+          COUNT_BIG(*) AS Hits
+        FROM #batch bt
+        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+        WHERE @Enrich = 1 AND me.IPAddress IS NOT NULL
+        GROUP BY me.IPAddress
+      ) kk
+      OUTER APPLY (
+        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE s.IPAddress = kk.K AND s.ReceivedAt < kk.FirstAt
+        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET 31 ROWS FETCH NEXT 1 ROWS ONLY
+      ) f
+      CROSS APPLY (
+        SELECT TOP (kk.Hits + 64) kk.K, s.SourceId, s.ReceivedAt, s.FpHash AS V
+        FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE s.IPAddress = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
+          AND s.ReceivedAt <= kk.LastAt
+        ORDER BY s.ReceivedAt, s.SourceId
+      ) r
+    ) o
+  ) w;
+
+  SELECT w.SourceId, w.OldestAt,
+    SUM(w.Enters) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS UNBOUNDED PRECEDING)
+      - COALESCE(SUM(w.Leaves) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0)
+      AS DistinctLatest
+  INTO #subnetRun
+  FROM (
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+      CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) <= o.Pos - 32)
+        THEN 1 ELSE 0 END AS Enters,
+      CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) >= o.Pos + 32)
+        THEN 1 ELSE 0 END AS Leaves
+    FROM (
+      SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
+        ROW_NUMBER() OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS Pos,
+        COALESCE(LAG(r.ReceivedAt, 31) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId),
+          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt
+      FROM (
+        SELECT me.Subnet AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
+          COUNT_BIG(*) AS Hits
+        FROM #batch bt
+        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+        WHERE @Enrich = 1 AND me.Subnet IS NOT NULL
+        GROUP BY me.Subnet
+      ) kk
+      OUTER APPLY (
+        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+        WHERE s.Subnet = kk.K AND s.ReceivedAt < kk.FirstAt
+        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET 31 ROWS FETCH NEXT 1 ROWS ONLY
+      ) f
+      CROSS APPLY (
+        SELECT TOP (kk.Hits + 64) kk.K, s.SourceId, s.ReceivedAt, s.IPAddress AS V
+        FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+        WHERE s.Subnet = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
+          AND s.ReceivedAt <= kk.LastAt
+        ORDER BY s.ReceivedAt, s.SourceId
+      ) r
+    ) o
+  ) w;
+
   -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
   -- in ETL.SignalHit now).
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
     GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsFp,
-    (SELECT COUNT(DISTINCT x.V) FROM (
+    CASE WHEN fr.OldestAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN fr.DistinctLatest
+      ELSE (SELECT COUNT(DISTINCT x.V) FROM (
           SELECT TOP (32) s.FpHash AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
           WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
             AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) AS FpDistinct,
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END AS FpDistinct,
     GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsRapid,
@@ -143,11 +222,13 @@ BEGIN
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
       ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
     CASE WHEN me.Subnet IS NOT NULL
-      THEN (SELECT COUNT(DISTINCT x.V) FROM (
+      THEN CASE WHEN sr.OldestAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt) THEN sr.DistinctLatest
+      ELSE (SELECT COUNT(DISTINCT x.V) FROM (
           SELECT TOP (32) s.IPAddress AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
           WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
             AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END AS SubnetIps,
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END
+    END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
       THEN GREATEST(me.SubnetSeq - (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
         WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
@@ -156,6 +237,8 @@ BEGIN
   INTO #sig
   FROM #batch bt
   JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
+  LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
   WHERE @Enrich = 1;
 
 

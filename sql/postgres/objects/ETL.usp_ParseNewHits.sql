@@ -186,35 +186,8 @@ BEGIN
           WHERE starts_with(k, '_cp_') AND octet_length(k) > 4) END AS client_params
     ) cp
   ),
-  sig AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress" IS NOT NULL AS has_ip, me."Subnet" IS NOT NULL AS has_subnet,
-      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_fp,
-      (SELECT count(DISTINCT x.v) FROM (
-          SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
-          WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
-            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) AS fp_distinct,
-      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rapid,
-      GREATEST(me."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rate,
-      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
-        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
-          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
-      CASE WHEN me."Subnet" IS NOT NULL
-        THEN (SELECT count(DISTINCT x.v) FROM (
-          SELECT s."IPAddress" AS v FROM "ETL"."SignalHit" s
-          WHERE s."Subnet" = me."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END AS subnet_ips,
-      GREATEST(me."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
-        WHERE s."Subnet" = me."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS subnet_hits
+  mine AS MATERIALIZED (
+    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."IpSeq", me."SubnetSeq"
     FROM batch b
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
@@ -222,6 +195,111 @@ BEGIN
       SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
+  ),
+  fp_run AS MATERIALIZED (
+    SELECT w."SourceId", w.oldest_at,
+      sum(w.enters) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId" ROWS UNBOUNDED PRECEDING)
+        - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId"
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0) AS distinct_latest
+    FROM (
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+        CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - 32)
+          THEN 1 ELSE 0 END AS enters,
+        CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + 32)
+          THEN 1 ELSE 0 END AS leaves
+      FROM (
+        SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
+          row_number() OVER seq AS pos,
+          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+        FROM (
+          SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
+            count(*) AS hits
+          FROM mine m WHERE m."IPAddress" IS NOT NULL GROUP BY m."IPAddress"
+        ) kk
+        LEFT JOIN LATERAL (
+          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" < kk.first_at
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET 31 LIMIT 1
+        ) f ON true
+        CROSS JOIN LATERAL (
+          SELECT kk.k, s."SourceId", s."ReceivedAt", s."FpHash" AS v FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
+            AND s."ReceivedAt" <= kk.last_at
+          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 64
+        ) r
+        WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
+      ) o
+      WINDOW same AS (PARTITION BY o.k, o.v ORDER BY o."ReceivedAt", o."SourceId")
+    ) w
+  ),
+  subnet_run AS MATERIALIZED (
+    SELECT w."SourceId", w.oldest_at,
+      sum(w.enters) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId" ROWS UNBOUNDED PRECEDING)
+        - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId"
+          ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0) AS distinct_latest
+    FROM (
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+        CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - 32)
+          THEN 1 ELSE 0 END AS enters,
+        CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + 32)
+          THEN 1 ELSE 0 END AS leaves
+      FROM (
+        SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
+          row_number() OVER seq AS pos,
+          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+        FROM (
+          SELECT m."Subnet" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
+            count(*) AS hits
+          FROM mine m WHERE m."Subnet" IS NOT NULL GROUP BY m."Subnet"
+        ) kk
+        LEFT JOIN LATERAL (
+          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = kk.k AND s."ReceivedAt" < kk.first_at
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET 31 LIMIT 1
+        ) f ON true
+        CROSS JOIN LATERAL (
+          SELECT kk.k, s."SourceId", s."ReceivedAt", s."IPAddress" AS v FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
+            AND s."ReceivedAt" <= kk.last_at
+          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 64
+        ) r
+        WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
+      ) o
+      WINDOW same AS (PARTITION BY o.k, o.v ORDER BY o."ReceivedAt", o."SourceId")
+    ) w
+  ),
+  sig AS MATERIALIZED (
+    SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
+      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_fp,
+      CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
+          SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END AS fp_distinct,
+      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rapid,
+      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rate,
+      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+        WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
+          AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
+      CASE WHEN b."Subnet" IS NOT NULL
+        THEN CASE WHEN sr.oldest_at >= b."ReceivedAt" - subnet_window THEN sr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
+          SELECT s."IPAddress" AS v FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS subnet_ips,
+      GREATEST(b."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+        WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS subnet_hits
+    FROM mine b
+    LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
+    LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"
   ),
   parsed AS (
     INSERT INTO "PiXL"."Parsed" (

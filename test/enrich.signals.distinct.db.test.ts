@@ -1,0 +1,179 @@
+/**
+ * The two distinct counts (Srv_FpDistinct per address, Srv_SubnetIps per /24) on every engine, hit by hit,
+ * against their definition (docs/ARCHITECTURE.md "Enrichment"): distinct values among the key's latest
+ * DISTINCT_LOOKBACK_HITS hits up to the hit, within the window, of the hits stored when its batch was parsed.
+ * The parse computes them from one ordered read of each key's rows per batch, and reads per hit only where the
+ * window cuts the latest hits or the read did not reach the hit; this traffic takes every path: one address
+ * with most of the hits and more than 32 values repeating at every distance, gaps longer than both windows,
+ * hits without a fingerprint, and hits landed after later hits of their address were parsed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DISTINCT_LOOKBACK_HITS, SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
+import { PROCEDURES } from '../src/etl/procedures.js';
+import { toHitRow } from '../src/writer/hitRows.js';
+import { enginesUnderTest, type TestDatabase } from './support/engines.js';
+import { makeHit } from './support/hits.js';
+
+const T0 = Date.parse('2026-04-01T08:00:00.000Z');
+const SETTINGS = { ...SIGNAL_DEFAULTS, FpWindowSec: 600 };
+const BATCH = 13;
+const GROUPS = 4;
+
+interface Spec {
+  ip: string;
+  at: number;
+  fingerprint: string | null;
+  /** Landed with the next group, after later hits of its address were parsed. */
+  late: boolean;
+}
+
+/** Deterministic traffic (a linear congruential generator), in time order. */
+function traffic(count: number): Spec[] {
+  let seed = 20261129;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const specs: Spec[] = [];
+  let at = T0;
+  const recent: string[] = [];
+  for (let i = 0; i < count; i++) {
+    at += i % 97 === 96 ? 700_000 : Math.floor(random() * 12_000);
+    const ip = random() < 0.6 ? '198.51.100.1' : `198.51.100.${2 + Math.floor(random() * 40)}`;
+    let fingerprint: string | null;
+    const r = random();
+    if (r < 0.1) fingerprint = null;
+    else if (r < 0.55 && recent.length) fingerprint = recent[Math.floor(random() * recent.length)] ?? null;
+    else fingerprint = `c${Math.floor(random() * 60)}`;
+    if (fingerprint) recent.splice(0, recent.length >= 40 ? 1 : 0, fingerprint);
+    specs.push({ ip, at, fingerprint, late: i > 20 && random() < 0.08 });
+  }
+  return specs;
+}
+
+const subnetOf = (ip: string) => ip.slice(0, ip.lastIndexOf('.'));
+
+describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $name', (engine) => {
+  let t: TestDatabase;
+  const specs = traffic(400);
+  const hitIds = specs.map(() => '');
+  /** Per hit (index of specs): its PiXL.Test Id and the number of the batch that parsed it. */
+  const idOf = new Map<number, number>();
+  const batchOf = new Map<number, number>();
+  const parsedRows = new Map<number, Record<string, unknown>>();
+  const sql = (text: string) => text.replace(/\{([\w.]+)\}/g, (_, n: string) => t.db.name(n));
+
+  beforeAll(async () => {
+    t = await engine.create();
+    const groupOf = (i: number) => Math.floor((i * GROUPS) / specs.length);
+    let batch = 0;
+    for (let g = 0; g <= GROUPS; g++) {
+      const landing = specs
+        .map((s, i) => ({ s, i }))
+        .filter(({ s, i }) => (s.late ? groupOf(i) + 1 : groupOf(i)) === g);
+      const hits = landing.map(({ s, i }) => {
+        const hit = makeHit({
+          ip: s.ip,
+          queryString: s.fingerprint ? `canvasFP=${s.fingerprint}&webglFP=w&audioHash=a` : 'sw=1920',
+          receivedAt: new Date(s.at).toISOString(),
+        });
+        hitIds[i] = hit.hitId;
+        return toHitRow(hit);
+      });
+      if (hits.length) await t.db.insertHits(hits);
+      const test = await t.db.query<{ Id: unknown; HitId: unknown }>(
+        sql('SELECT {Id}, {HitId} FROM {PiXL.Test}'),
+      );
+      const byHitId = new Map(test.map((r) => [String(r.HitId).toLowerCase(), Number(r.Id)]));
+      for (const { i } of landing) idOf.set(i, byHitId.get(hitIds[i] as string) as number);
+      // Small batches, each one recorded: a hit sees the hits of the batches up to its own. Other test files
+      // share the server and can hold the parse back, so batches repeat until the group is parsed.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        await t.db.callProcedure(PROCEDURES.parse, { BatchSize: BATCH, ...SETTINGS });
+        batch++;
+        const parsed = await t.db.query(
+          sql('SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps} FROM {PiXL.Parsed}'),
+        );
+        for (const row of parsed) {
+          const id = Number(row.SourceId);
+          if (!parsedRows.has(id)) parsedRows.set(id, row);
+        }
+        for (const [i, id] of idOf) if (!batchOf.has(i) && parsedRows.has(id)) batchOf.set(i, batch);
+        if (batchOf.size === idOf.size) break;
+      }
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  /** The definition, over the hits stored when hit i's batch was parsed. */
+  function expected(
+    i: number,
+    key: (s: Spec) => string,
+    value: (s: Spec) => string | null,
+    windowSec: number,
+  ) {
+    const h = specs[i] as Spec;
+    const id = (j: number) => idOf.get(j) as number;
+    const upTo = (j: number) => {
+      const g = specs[j] as Spec;
+      return g.at < h.at || (g.at === h.at && id(j) <= id(i));
+    };
+    const visible = specs
+      .map((s, j) => ({ s, j }))
+      .filter(
+        ({ s, j }) =>
+          (batchOf.get(j) ?? Infinity) <= (batchOf.get(i) as number) &&
+          key(s) === key(h) &&
+          upTo(j) &&
+          s.at >= h.at - windowSec * 1000,
+      )
+      .sort((a, b) => b.s.at - a.s.at || id(b.j) - id(a.j));
+    const latest = visible.slice(0, DISTINCT_LOOKBACK_HITS);
+    return {
+      distinct: new Set(latest.map(({ s }) => value(s)).filter((v) => v !== null)).size,
+      seen: visible.length,
+      cut:
+        visible.length < DISTINCT_LOOKBACK_HITS &&
+        specs.some((s, j) => key(s) === key(h) && upTo(j) && j !== i && s.at < h.at - windowSec * 1000),
+    };
+  }
+
+  it('parses every hit', () => {
+    expect(batchOf.size).toBe(specs.length);
+  });
+
+  it('counts the distinct fingerprints of an address and addresses of a /24 as defined, for every hit', () => {
+    const coverage = { fpOver32: 0, fpCut: 0, subnetOver32: 0, subnetCut: 0, late: 0 };
+    for (const [i, s] of specs.entries()) {
+      const row = parsedRows.get(idOf.get(i) as number);
+      const fp = expected(
+        i,
+        (x) => x.ip,
+        (x) => x.fingerprint,
+        SETTINGS.FpWindowSec,
+      );
+      const subnet = expected(
+        i,
+        (x) => subnetOf(x.ip),
+        (x) => x.ip,
+        SETTINGS.SubnetWindowSec,
+      );
+      expect({ hit: i, fp: Number(row?.Srv_FpDistinct), subnet: Number(row?.Srv_SubnetIps) }).toEqual({
+        hit: i,
+        fp: fp.distinct,
+        subnet: subnet.distinct,
+      });
+      if (fp.seen > DISTINCT_LOOKBACK_HITS) coverage.fpOver32++;
+      if (fp.cut) coverage.fpCut++;
+      if (subnet.seen > DISTINCT_LOOKBACK_HITS) coverage.subnetOver32++;
+      if (subnet.cut) coverage.subnetCut++;
+      if (s.late) coverage.late++;
+    }
+    // The traffic takes every path (the window cutting the latest hits, more than 32 hits, late hits).
+    for (const [path, hits] of Object.entries(coverage)) expect(hits, path).toBeGreaterThan(5);
+  });
+});
