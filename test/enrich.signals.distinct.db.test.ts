@@ -8,6 +8,7 @@
  * hits without a fingerprint, and hits landed after later hits of their address were parsed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DISTINCT_RUN_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
 import { DISTINCT_LOOKBACK_HITS, SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
 import { PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -16,7 +17,8 @@ import { makeHit } from './support/hits.js';
 
 const T0 = Date.parse('2026-04-01T08:00:00.000Z');
 const SETTINGS = { ...SIGNAL_DEFAULTS, FpWindowSec: 600 };
-const BATCH = 13;
+/** Batches in which the busiest address and its /24 have more than DISTINCT_RUN_MIN_HITS hits, the others fewer. */
+const BATCH = 40;
 const GROUPS = 4;
 
 interface Spec {
@@ -136,6 +138,10 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
     return {
       distinct: new Set(latest.map(({ s }) => value(s)).filter((v) => v !== null)).size,
       seen: visible.length,
+      // Counted from its key's one read of the batch, not by a look-back of its own.
+      byRun:
+        specs.filter((s, j) => batchOf.get(j) === batchOf.get(i) && key(s) === key(h)).length >=
+        DISTINCT_RUN_MIN_HITS,
       cut:
         visible.length < DISTINCT_LOOKBACK_HITS &&
         specs.some((s, j) => key(s) === key(h) && upTo(j) && j !== i && s.at < h.at - windowSec * 1000),
@@ -147,7 +153,16 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
   });
 
   it('counts the distinct fingerprints of an address and addresses of a /24 as defined, for every hit', () => {
-    const coverage = { fpOver32: 0, fpCut: 0, subnetOver32: 0, subnetCut: 0, late: 0 };
+    const coverage = {
+      fpOver32: 0,
+      fpCut: 0,
+      fpRun: 0,
+      fpPerHit: 0,
+      subnetOver32: 0,
+      subnetCut: 0,
+      subnetRun: 0,
+      late: 0,
+    };
     for (const [i, s] of specs.entries()) {
       const row = parsedRows.get(idOf.get(i) as number);
       const fp = expected(
@@ -169,11 +184,15 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
       });
       if (fp.seen > DISTINCT_LOOKBACK_HITS) coverage.fpOver32++;
       if (fp.cut) coverage.fpCut++;
+      if (fp.byRun) coverage.fpRun++;
+      else coverage.fpPerHit++;
+      if (subnet.byRun) coverage.subnetRun++;
       if (subnet.seen > DISTINCT_LOOKBACK_HITS) coverage.subnetOver32++;
       if (subnet.cut) coverage.subnetCut++;
       if (s.late) coverage.late++;
     }
-    // The traffic takes every path (the window cutting the latest hits, more than 32 hits, late hits).
+    // The traffic takes every path: the window cutting the latest hits, more than 32 hits, keys counted from
+    // one read of the batch and hit by hit, late hits.
     for (const [path, hits] of Object.entries(coverage)) expect(hits, path).toBeGreaterThan(5);
   });
 });

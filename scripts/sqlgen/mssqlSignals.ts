@@ -13,6 +13,7 @@ import {
 } from '../../src/enrich/signals.js';
 import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { FINGERPRINT_KEYS, type Field } from '../../src/warehouse/fields.js';
+import { DISTINCT_RUN_MIN_HITS } from './postgresSignals.js';
 
 const BIN2 = 'Latin1_General_100_BIN2';
 const b = quoteIdent;
@@ -76,14 +77,19 @@ function distinctLatest(
 }
 
 /**
- * Into `target`: for each batch hit with a key, the distinct values of `valueColumn` among the key's latest
- * DISTINCT_LOOKBACK_HITS hits up to it, from one ordered read of each key's rows per batch (as distinctOverRuns
- * on PostgreSQL, which says how). Both reads are TOPs pinned to the key's index, so no plan reads more.
+ * Into `target`: for each batch hit of a key with DISTINCT_RUN_MIN_HITS hits or more in the batch, the distinct
+ * values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, from one ordered read of
+ * the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how). Both reads are TOPs pinned to
+ * the key's index, so no plan reads more.
  */
 function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: string, hint: string): string {
   const n = DISTINCT_LOOKBACK_HITS;
   const seq = (a: string) => `PARTITION BY ${a}.K ORDER BY ${a}.ReceivedAt, ${a}.SourceId`;
   const same = 'PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId';
+  const read = (top: string, where: string, order: string) => `SELECT x.* FROM (
+            SELECT TOP (${top}) s.${keyColumn} AS K, s.SourceId, s.ReceivedAt, s.${valueColumn} AS V
+            FROM ETL.SignalHit s ${hint}
+            WHERE s.${keyColumn} = kk.K AND ${where} ORDER BY ${order}) x`;
   return `  SELECT w.SourceId, w.OldestAt,
     SUM(w.Enters) OVER (${seq('w')} ROWS UNBOUNDED PRECEDING)
       - COALESCE(SUM(w.Leaves) OVER (${seq('w')} ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0)
@@ -107,18 +113,12 @@ function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: st
         JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
         WHERE @Enrich = 1 AND me.${keyColumn} IS NOT NULL
         GROUP BY me.${keyColumn}
+        HAVING COUNT_BIG(*) >= ${DISTINCT_RUN_MIN_HITS}
       ) kk
-      OUTER APPLY (
-        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s ${hint}
-        WHERE s.${keyColumn} = kk.K AND s.ReceivedAt < kk.FirstAt
-        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET ${n - 1} ROWS FETCH NEXT 1 ROWS ONLY
-      ) f
       CROSS APPLY (
-        SELECT TOP (kk.Hits + ${2 * n}) kk.K, s.SourceId, s.ReceivedAt, s.${valueColumn} AS V
-        FROM ETL.SignalHit s ${hint}
-        WHERE s.${keyColumn} = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
-          AND s.ReceivedAt <= kk.LastAt
-        ORDER BY s.ReceivedAt, s.SourceId
+        ${read(String(n), 's.ReceivedAt < kk.FirstAt', 's.ReceivedAt DESC, s.SourceId DESC')}
+        UNION ALL
+        ${read(`kk.Hits + ${n}`, 's.ReceivedAt >= kk.FirstAt AND s.ReceivedAt <= kk.LastAt', 's.ReceivedAt, s.SourceId')}
       ) r
     ) o
   ) w;

@@ -150,22 +150,33 @@ function distinctLatest(column: string, keyColumn: string, key: string, window: 
 }
 
 /**
- * CTE `<name>`: for each batch hit with a key (its address, or its /24), the distinct values of `valueColumn`
- * among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, with the time of the oldest of them (`oldest_at`,
- * for the window test of the caller). One ordered read of each key's rows per batch (the 32 rows before its first
- * batch hit, then up to its last), not one per hit, so a flood reads each row once. Over that sequence a row's
- * value enters the latest 32 when its previous occurrence is 32 or more rows back, and leaves 32 rows later unless
- * it occurs again by then: the count is a running sum of entries minus the leaves of rows 32 or more back. Both
- * reads have a LIMIT (the second the key's batch hits plus 64, room for rows landed late between them), so no
- * plan can read more; a hit the read did not reach gets no row here and is counted per hit by the caller.
+ * Batch hits a key needs before its distinct counts come from one read of its rows (distinctOverRuns) instead
+ * of one look-back per hit: a run reads and sorts the key's 32 earlier rows whatever its hits, so a key with a
+ * few hits in the batch (a returning visitor) costs less read per hit. Each way reads at most 32 rows a hit.
+ */
+export const DISTINCT_RUN_MIN_HITS = 16;
+
+/**
+ * CTE `<name>`: for each batch hit of a key (its address, or its /24) with DISTINCT_RUN_MIN_HITS hits or more
+ * in the batch, the distinct values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to
+ * it, with the time of the oldest of them (`oldest_at`, for the caller's window test). One ordered read of each
+ * such key's rows per batch (the 32 before its first batch hit, then up to its last), not one per hit, so a
+ * flood reads each row once. Over that sequence a value enters the latest 32 when its previous occurrence is 32
+ * or more rows back, and leaves 32 rows later unless it occurs again by then: the count is a running sum of
+ * entries minus the leaves of rows 32 or more back. Both reads have a LIMIT (the second the key's batch hits
+ * plus 32, room for rows landed late between them), so no plan can read more; a hit without a row here (a key
+ * with fewer hits, or beyond the read) is counted per hit by the caller.
  */
 function distinctOverRuns(name: string, keyColumn: string, valueColumn: string): string {
   const n = DISTINCT_LOOKBACK_HITS;
-  const byTime = 'ORDER BY o."ReceivedAt", o."SourceId"';
+  const byTime = (a: string) => `ORDER BY ${a}."ReceivedAt", ${a}."SourceId"`;
+  const read = (where: string, order: string, limit: string) => `(SELECT kk.k, s."SourceId", s."ReceivedAt",
+            s.${q(valueColumn)} AS v FROM "ETL"."SignalHit" s
+          WHERE s.${q(keyColumn)} = kk.k AND ${where} ORDER BY ${order} LIMIT ${limit})`;
   return `  ${name} AS MATERIALIZED (
     SELECT w."SourceId", w.oldest_at,
-      sum(w.enters) OVER (PARTITION BY w.k ${byTime.replaceAll('o.', 'w.')} ROWS UNBOUNDED PRECEDING)
-        - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ${byTime.replaceAll('o.', 'w.')}
+      sum(w.enters) OVER (PARTITION BY w.k ${byTime('w')} ROWS UNBOUNDED PRECEDING)
+        - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ${byTime('w')}
           ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0) AS distinct_latest
     FROM (
       SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
@@ -181,21 +192,16 @@ function distinctOverRuns(name: string, keyColumn: string, valueColumn: string):
           SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             count(*) AS hits
           FROM mine m WHERE m.${q(keyColumn)} IS NOT NULL GROUP BY m.${q(keyColumn)}
+          HAVING count(*) >= ${DISTINCT_RUN_MIN_HITS}
         ) kk
-        LEFT JOIN LATERAL (
-          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
-          WHERE s.${q(keyColumn)} = kk.k AND s."ReceivedAt" < kk.first_at
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET ${n - 1} LIMIT 1
-        ) f ON true
         CROSS JOIN LATERAL (
-          SELECT kk.k, s."SourceId", s."ReceivedAt", s.${q(valueColumn)} AS v FROM "ETL"."SignalHit" s
-          WHERE s.${q(keyColumn)} = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
-            AND s."ReceivedAt" <= kk.last_at
-          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + ${2 * n}
+          ${read('s."ReceivedAt" < kk.first_at', 's."ReceivedAt" DESC, s."SourceId" DESC', String(n))}
+          UNION ALL
+          ${read('s."ReceivedAt" >= kk.first_at AND s."ReceivedAt" <= kk.last_at', 's."ReceivedAt", s."SourceId"', `kk.hits + ${n}`)}
         ) r
-        WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
+        WINDOW seq AS (PARTITION BY r.k ${byTime('r')})
       ) o
-      WINDOW same AS (PARTITION BY o.k, o.v ${byTime})
+      WINDOW same AS (PARTITION BY o.k, o.v ${byTime('o')})
     ) w
   ),
 `;

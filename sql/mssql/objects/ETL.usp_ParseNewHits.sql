@@ -144,18 +144,18 @@ BEGIN
         JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
         WHERE @Enrich = 1 AND me.IPAddress IS NOT NULL
         GROUP BY me.IPAddress
+        HAVING COUNT_BIG(*) >= 16
       ) kk
-      OUTER APPLY (
-        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
-        WHERE s.IPAddress = kk.K AND s.ReceivedAt < kk.FirstAt
-        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET 31 ROWS FETCH NEXT 1 ROWS ONLY
-      ) f
       CROSS APPLY (
-        SELECT TOP (kk.Hits + 64) kk.K, s.SourceId, s.ReceivedAt, s.FpHash AS V
-        FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
-        WHERE s.IPAddress = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
-          AND s.ReceivedAt <= kk.LastAt
-        ORDER BY s.ReceivedAt, s.SourceId
+        SELECT x.* FROM (
+            SELECT TOP (32) s.IPAddress AS K, s.SourceId, s.ReceivedAt, s.FpHash AS V
+            FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+            WHERE s.IPAddress = kk.K AND s.ReceivedAt < kk.FirstAt ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x
+        UNION ALL
+        SELECT x.* FROM (
+            SELECT TOP (kk.Hits + 32) s.IPAddress AS K, s.SourceId, s.ReceivedAt, s.FpHash AS V
+            FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+            WHERE s.IPAddress = kk.K AND s.ReceivedAt >= kk.FirstAt AND s.ReceivedAt <= kk.LastAt ORDER BY s.ReceivedAt, s.SourceId) x
       ) r
     ) o
   ) w;
@@ -183,18 +183,18 @@ BEGIN
         JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
         WHERE @Enrich = 1 AND me.Subnet IS NOT NULL
         GROUP BY me.Subnet
+        HAVING COUNT_BIG(*) >= 16
       ) kk
-      OUTER APPLY (
-        SELECT s.ReceivedAt AS FromAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
-        WHERE s.Subnet = kk.K AND s.ReceivedAt < kk.FirstAt
-        ORDER BY s.ReceivedAt DESC, s.SourceId DESC OFFSET 31 ROWS FETCH NEXT 1 ROWS ONLY
-      ) f
       CROSS APPLY (
-        SELECT TOP (kk.Hits + 64) kk.K, s.SourceId, s.ReceivedAt, s.IPAddress AS V
-        FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
-        WHERE s.Subnet = kk.K AND s.ReceivedAt >= COALESCE(f.FromAt, CAST('0001-01-01' AS DATETIME2(3)))
-          AND s.ReceivedAt <= kk.LastAt
-        ORDER BY s.ReceivedAt, s.SourceId
+        SELECT x.* FROM (
+            SELECT TOP (32) s.Subnet AS K, s.SourceId, s.ReceivedAt, s.IPAddress AS V
+            FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+            WHERE s.Subnet = kk.K AND s.ReceivedAt < kk.FirstAt ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x
+        UNION ALL
+        SELECT x.* FROM (
+            SELECT TOP (kk.Hits + 32) s.Subnet AS K, s.SourceId, s.ReceivedAt, s.IPAddress AS V
+            FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+            WHERE s.Subnet = kk.K AND s.ReceivedAt >= kk.FirstAt AND s.ReceivedAt <= kk.LastAt ORDER BY s.ReceivedAt, s.SourceId) x
       ) r
     ) o
   ) w;

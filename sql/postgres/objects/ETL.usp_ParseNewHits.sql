@@ -215,17 +215,16 @@ BEGIN
           SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             count(*) AS hits
           FROM mine m WHERE m."IPAddress" IS NOT NULL GROUP BY m."IPAddress"
+          HAVING count(*) >= 16
         ) kk
-        LEFT JOIN LATERAL (
-          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
-          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" < kk.first_at
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET 31 LIMIT 1
-        ) f ON true
         CROSS JOIN LATERAL (
-          SELECT kk.k, s."SourceId", s."ReceivedAt", s."FpHash" AS v FROM "ETL"."SignalHit" s
-          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
-            AND s."ReceivedAt" <= kk.last_at
-          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 64
+          (SELECT kk.k, s."SourceId", s."ReceivedAt",
+            s."FpHash" AS v FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" < kk.first_at ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32)
+          UNION ALL
+          (SELECT kk.k, s."SourceId", s."ReceivedAt",
+            s."FpHash" AS v FROM "ETL"."SignalHit" s
+          WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.first_at AND s."ReceivedAt" <= kk.last_at ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 32)
         ) r
         WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
       ) o
@@ -251,17 +250,16 @@ BEGIN
           SELECT m."Subnet" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             count(*) AS hits
           FROM mine m WHERE m."Subnet" IS NOT NULL GROUP BY m."Subnet"
+          HAVING count(*) >= 16
         ) kk
-        LEFT JOIN LATERAL (
-          SELECT s."ReceivedAt" AS from_at FROM "ETL"."SignalHit" s
-          WHERE s."Subnet" = kk.k AND s."ReceivedAt" < kk.first_at
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC OFFSET 31 LIMIT 1
-        ) f ON true
         CROSS JOIN LATERAL (
-          SELECT kk.k, s."SourceId", s."ReceivedAt", s."IPAddress" AS v FROM "ETL"."SignalHit" s
-          WHERE s."Subnet" = kk.k AND s."ReceivedAt" >= COALESCE(f.from_at, '-infinity')
-            AND s."ReceivedAt" <= kk.last_at
-          ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 64
+          (SELECT kk.k, s."SourceId", s."ReceivedAt",
+            s."IPAddress" AS v FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = kk.k AND s."ReceivedAt" < kk.first_at ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32)
+          UNION ALL
+          (SELECT kk.k, s."SourceId", s."ReceivedAt",
+            s."IPAddress" AS v FROM "ETL"."SignalHit" s
+          WHERE s."Subnet" = kk.k AND s."ReceivedAt" >= kk.first_at AND s."ReceivedAt" <= kk.last_at ORDER BY s."ReceivedAt", s."SourceId" LIMIT kk.hits + 32)
         ) r
         WINDOW seq AS (PARTITION BY r.k ORDER BY r."ReceivedAt", r."SourceId")
       ) o
