@@ -147,6 +147,10 @@ export function signalStatementsTsql(
     return typed(field, `j.${b(key)}`);
   });
   const ip = 'bt.IPAddress COLLATE ' + BIN2;
+  // An address's (a /24's) first stored hit (running count 1) has only itself up to it (as on PostgreSQL).
+  const sinceFirst = (seq: string, hint: string, keyColumn: string, key: string, windowSec: string) =>
+    `CASE WHEN me.${seq} = 1 THEN 1
+      ELSE GREATEST(me.${seq} - ${firstSeqSince(seq, hint, keyColumn, key, windowSec)} + 1, 1) END`;
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   IF @Enrich = 1
   BEGIN
@@ -186,19 +190,21 @@ export function signalStatementsTsql(
 ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
   -- in ETL.SignalHit now).
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} + 1, 1) AS HitsFp,
-    ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} AS FpDistinct,
-    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} + 1, 1) AS HitsRapid,
-    GREATEST(me.IpSeq - ${firstSeqSince('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} + 1, 1) AS HitsRate,
-    (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} AS HitsFp,
+    CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
+      ELSE ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} END AS FpDistinct,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} AS HitsRapid,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} AS HitsRate,
+    CASE WHEN me.IpSeq > 1 THEN (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
       WHERE s.IPAddress = ${ip} AND ${upTo('bt.ReceivedAt', 'bt.Id', true)}
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
-    CASE WHEN me.Subnet IS NOT NULL
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END AS PrevAt,
+    CASE WHEN me.SubnetSeq = 1 THEN 1
+      WHEN me.Subnet IS NOT NULL
       THEN ${distinctOfRunTsql('sr', distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec'), '@SubnetWindowSec')}
     END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
-      THEN GREATEST(me.SubnetSeq - ${firstSeqSince('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')} + 1, 1)
+      THEN ${sinceFirst('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')}
     END AS SubnetHits
   INTO #sig
   FROM #batch bt

@@ -219,29 +219,37 @@ function distinctOfRun(run: string, perHit: string, window: string): string {
  */
 export function signalCtes(): string {
   const ipKey = 'b."IPAddress"';
+  // An address's (a /24's) first stored hit (running count 1) has only itself up to it: every count is 1 and
+  // nothing is read.
+  const sinceFirst = (seq: string, keyColumn: string, key: string, window: string) =>
+    `CASE WHEN b.${q(seq)} = 1 THEN 1
+        ELSE GREATEST(b.${q(seq)} - ${firstSeqSince(seq, keyColumn, key, window)} + 1, 1) END`;
   return `  mine AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."IpSeq", me."SubnetSeq"
+    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."FpHash", me."IpSeq", me."SubnetSeq"
     FROM batch b
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
     CROSS JOIN LATERAL (
-      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
+      SELECT m."Subnet", m."FpHash", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m
+      WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
   ),
 ${distinctOverRuns('fp_run', 'IPAddress', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'IPAddress')}  sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
-      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'fp_window')} + 1, 1) AS hits_fp,
-      ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} AS fp_distinct,
-      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rapid_window')} + 1, 1) AS hits_rapid,
-      GREATEST(b."IpSeq" - ${firstSeqSince('IpSeq', 'IPAddress', ipKey, 'rate_window')} + 1, 1) AS hits_rate,
-      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window')} AS hits_fp,
+      CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
+        ELSE ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} END AS fp_distinct,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window')} AS hits_rapid,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window')} AS hits_rate,
+      CASE WHEN b."IpSeq" > 1 THEN (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
-      CASE WHEN b."Subnet" IS NOT NULL
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END AS prev_at,
+      CASE WHEN b."SubnetSeq" = 1 THEN 1
+        WHEN b."Subnet" IS NOT NULL
         THEN ${distinctOfRun('sr', distinctLatest('IPAddress', 'Subnet', 'b."Subnet"', 'subnet_window'), 'subnet_window')} END AS subnet_ips,
-      GREATEST(b."SubnetSeq" - ${firstSeqSince('SubnetSeq', 'Subnet', 'b."Subnet"', 'subnet_window')} + 1, 1) AS subnet_hits
+      ${sinceFirst('SubnetSeq', 'Subnet', 'b."Subnet"', 'subnet_window')} AS subnet_hits
     FROM mine b
     LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
     LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"

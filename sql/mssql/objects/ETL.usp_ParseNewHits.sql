@@ -202,26 +202,31 @@ BEGIN
   -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
   -- in ETL.SignalHit now).
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    CASE WHEN me.IpSeq = 1 THEN 1
+      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsFp,
-    CASE WHEN fr.OldestAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN fr.DistinctLatest
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsFp,
+    CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
+      ELSE CASE WHEN fr.OldestAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN fr.DistinctLatest
       ELSE (SELECT COUNT(DISTINCT x.V) FROM (
           SELECT TOP (32) s.FpHash AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
           WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
             AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END AS FpDistinct,
-    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END END AS FpDistinct,
+    CASE WHEN me.IpSeq = 1 THEN 1
+      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsRapid,
-    GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsRapid,
+    CASE WHEN me.IpSeq = 1 THEN 1
+      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) AS HitsRate,
-    (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsRate,
+    CASE WHEN me.IpSeq > 1 THEN (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
       WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId < bt.Id)
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) AS PrevAt,
-    CASE WHEN me.Subnet IS NOT NULL
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END AS PrevAt,
+    CASE WHEN me.SubnetSeq = 1 THEN 1
+      WHEN me.Subnet IS NOT NULL
       THEN CASE WHEN sr.OldestAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt) THEN sr.DistinctLatest
       ELSE (SELECT COUNT(DISTINCT x.V) FROM (
           SELECT TOP (32) s.IPAddress AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
@@ -230,9 +235,10 @@ BEGIN
           ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END
     END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
-      THEN GREATEST(me.SubnetSeq - (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+      THEN CASE WHEN me.SubnetSeq = 1 THEN 1
+      ELSE GREATEST(me.SubnetSeq - (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
         WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1)
+        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END
     END AS SubnetHits
   INTO #sig
   FROM #batch bt

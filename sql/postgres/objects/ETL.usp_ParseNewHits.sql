@@ -187,12 +187,13 @@ BEGIN
     ) cp
   ),
   mine AS MATERIALIZED (
-    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."IpSeq", me."SubnetSeq"
+    SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."FpHash", me."IpSeq", me."SubnetSeq"
     FROM batch b
     -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
     -- key lookup per hit and never a join over the whole look-back.
     CROSS JOIN LATERAL (
-      SELECT m."Subnet", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m WHERE m."SourceId" = b."Id" LIMIT 1
+      SELECT m."Subnet", m."FpHash", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m
+      WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
   ),
@@ -268,33 +269,39 @@ BEGIN
   ),
   sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
-      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+      CASE WHEN b."IpSeq" = 1 THEN 1
+        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_fp,
-      CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_fp,
+      CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
+        ELSE CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
           SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
           WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END AS fp_distinct,
-      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS fp_distinct,
+      CASE WHEN b."IpSeq" = 1 THEN 1
+        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rapid,
-      GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_rapid,
+      CASE WHEN b."IpSeq" = 1 THEN 1
+        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS hits_rate,
-      (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_rate,
+      CASE WHEN b."IpSeq" > 1 THEN (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) AS prev_at,
-      CASE WHEN b."Subnet" IS NOT NULL
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END AS prev_at,
+      CASE WHEN b."SubnetSeq" = 1 THEN 1
+        WHEN b."Subnet" IS NOT NULL
         THEN CASE WHEN sr.oldest_at >= b."ReceivedAt" - subnet_window THEN sr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
           SELECT s."IPAddress" AS v FROM "ETL"."SignalHit" s
           WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
           ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS subnet_ips,
-      GREATEST(b."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+      CASE WHEN b."SubnetSeq" = 1 THEN 1
+        ELSE GREATEST(b."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
         WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) AS subnet_hits
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS subnet_hits
     FROM mine b
     LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
     LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"
