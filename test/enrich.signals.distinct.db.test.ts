@@ -2,10 +2,11 @@
  * The two distinct counts (Srv_FpDistinct per address, Srv_SubnetIps per /24) on every engine, hit by hit,
  * against their definition (docs/ARCHITECTURE.md "Enrichment"): distinct values among the key's latest
  * DISTINCT_LOOKBACK_HITS hits up to the hit, within the window, of the hits stored when its batch was parsed.
- * The parse computes them from one ordered read of each key's rows per batch, and reads per hit only where the
- * window cuts the latest hits or the read did not reach the hit; this traffic takes every path: one address
- * with most of the hits and more than 32 values repeating at every distance, gaps longer than both windows,
- * hits without a fingerprint, and hits landed after later hits of their address were parsed.
+ * The parse computes them from one ordered read per batch of each key with DISTINCT_RUN_MIN_HITS hits in it,
+ * and per hit for the other keys, where the window cuts the latest hits, or where the read did not reach the
+ * hit. This traffic takes every path: one address with most of the hits and more than 32 values repeating at
+ * every distance, addresses with a few hits, gaps longer than both windows, hits without a fingerprint, and
+ * hits landed after later hits of their address were parsed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISTINCT_RUN_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
@@ -17,7 +18,7 @@ import { makeHit } from './support/hits.js';
 
 const T0 = Date.parse('2026-04-01T08:00:00.000Z');
 const SETTINGS = { ...SIGNAL_DEFAULTS, FpWindowSec: 600 };
-/** Batches in which the busiest address and its /24 have more than DISTINCT_RUN_MIN_HITS hits, the others fewer. */
+/** Batches in which the busiest address and its /24 have DISTINCT_RUN_MIN_HITS hits or more, the others fewer. */
 const BATCH = 40;
 const GROUPS = 4;
 
