@@ -77,10 +77,10 @@ function distinctLatest(
 }
 
 /**
- * Into `target`: for each batch hit of a key with DISTINCT_RUN_MIN_HITS hits or more in the batch, the distinct
- * values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, from one ordered read of
- * the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how). Both reads are TOPs pinned to
- * the key's index, so no plan reads more.
+ * Into `target`: for each batch hit (of #mine) of a key with DISTINCT_RUN_MIN_HITS hits or more in the batch,
+ * the distinct values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, from one
+ * ordered read of the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how). Both reads are
+ * TOPs pinned to the key's index, so no plan reads more.
  */
 function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: string, hint: string): string {
   const n = DISTINCT_LOOKBACK_HITS;
@@ -109,9 +109,8 @@ function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: st
       FROM (
         SELECT me.${keyColumn} AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           COUNT_BIG(*) AS Hits
-        FROM #batch bt
-        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
-        WHERE @Enrich = 1 AND me.${keyColumn} IS NOT NULL
+        FROM #mine me
+        WHERE me.${keyColumn} IS NOT NULL
         GROUP BY me.${keyColumn}
         HAVING COUNT_BIG(*) >= ${DISTINCT_RUN_MIN_HITS}
       ) kk
@@ -187,6 +186,14 @@ export function signalStatementsTsql(
     ) ps;
   END;
 
+  -- Each batch hit's own ETL.SignalHit row, looked up once (a batch parsed again finds the rows it added the
+  -- first time).
+  SELECT me.SourceId AS Id, me.IPAddress, me.Subnet, me.ReceivedAt, me.FpHash, me.IpSeq, me.SubnetSeq
+  INTO #mine
+  FROM #batch bt
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  WHERE @Enrich = 1;
+
 ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
   -- in ETL.SignalHit now).
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
@@ -208,7 +215,7 @@ ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'FpHash', IP_INDEX)}${distinctOver
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  JOIN #mine me ON me.Id = bt.Id
   LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
   LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
   WHERE @Enrich = 1;

@@ -121,6 +121,14 @@ BEGIN
     ) ps;
   END;
 
+  -- Each batch hit's own ETL.SignalHit row, looked up once (a batch parsed again finds the rows it added the
+  -- first time).
+  SELECT me.SourceId AS Id, me.IPAddress, me.Subnet, me.ReceivedAt, me.FpHash, me.IpSeq, me.SubnetSeq
+  INTO #mine
+  FROM #batch bt
+  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  WHERE @Enrich = 1;
+
   SELECT w.SourceId, w.OldestAt,
     SUM(w.Enters) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS UNBOUNDED PRECEDING)
       - COALESCE(SUM(w.Leaves) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0)
@@ -140,9 +148,8 @@ BEGIN
       FROM (
         SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           COUNT_BIG(*) AS Hits
-        FROM #batch bt
-        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
-        WHERE @Enrich = 1 AND me.IPAddress IS NOT NULL
+        FROM #mine me
+        WHERE me.IPAddress IS NOT NULL
         GROUP BY me.IPAddress
         HAVING COUNT_BIG(*) >= 16
       ) kk
@@ -179,9 +186,8 @@ BEGIN
       FROM (
         SELECT me.Subnet AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           COUNT_BIG(*) AS Hits
-        FROM #batch bt
-        JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
-        WHERE @Enrich = 1 AND me.Subnet IS NOT NULL
+        FROM #mine me
+        WHERE me.Subnet IS NOT NULL
         GROUP BY me.Subnet
         HAVING COUNT_BIG(*) >= 16
       ) kk
@@ -242,7 +248,7 @@ BEGIN
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
-  JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
+  JOIN #mine me ON me.Id = bt.Id
   LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
   LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
   WHERE @Enrich = 1;
