@@ -31,6 +31,8 @@ describe.each(postgres)('work of the signals per hit on $name', (engine) => {
   beforeAll(async () => {
     t = await engine.create();
     parser = new PostgresWarehouse(t.connectionString, 1);
+    // A vacuum between two phases would spare the later one its heap visits and skew the comparison.
+    await t.db.query('ALTER TABLE "ETL"."SignalHit" SET (autovacuum_enabled = false)');
   });
   afterAll(async () => {
     await parser?.close();
