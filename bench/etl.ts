@@ -1,13 +1,13 @@
 /**
- * `npm run bench:etl` — rows/s of the whole parse step (ETL.usp_ParseNewHits: signals, Parsed, Device, IP,
+ * `npm run bench:etl` — rows/s of the whole parse step (ETL.usp_NumberSignals and ETL.usp_ParseNewHits: signals, Parsed, Device, IP,
  * Visit) on the embedded PostgreSQL, with the behaviour signals off and on, for four traffic mixes: addresses
  * spread over the IPv4 space; 20 /24 networks (carrier NAT); every hit from one /24; every hit from one
  * address. Realistic hits (every catalog key, ~4.7 KB query strings, 10 ms apart) are landed once through the
  * writer's insertHits; each mix rewrites their addresses, then each run parses them all from an empty
  * warehouse, with one parse lane and with more (BENCH_LANES: lanes run at once, each on its own connection, as
- * src/etl/lanes.ts runs them). Besides wall clock it counts work inside the database: CPU seconds of the parsing
- * backends (summed over the lanes), and the index entries and buffers the signals read from ETL.SignalHit per hit
- * (pg_stat counters). Results go to docs/PERFORMANCE.md (section "ETL parse").
+ * src/etl/lanes.ts runs them, beside the signals' numbering). Besides wall clock it counts work inside the
+ * database: CPU seconds of the whole server during the pass, and the index entries and buffers the signals
+ * read from ETL.SignalHit per hit (pg_stat counters). Results go to docs/PERFORMANCE.md (section "ETL parse").
  */
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,13 +15,14 @@ import { join } from 'node:path';
 import { migrate } from '../src/db/migrate.js';
 import { PostgresWarehouse } from '../src/db/postgres/warehouse.js';
 import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
-import { numberOf, PROCEDURES } from '../src/etl/procedures.js';
+import { runParse } from '../src/etl/lanes.js';
+import { numberOf } from '../src/etl/procedures.js';
 import { startEmbeddedPostgres } from '../src/local/embeddedPostgres.js';
 import { PROJECT_ROOT } from '../src/runtime/paths.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { makeHit } from '../test/support/hits.js';
 import { realisticQueryString } from '../test/support/realisticHits.js';
-import { backendCpuMs, median, writePerformanceSection } from './report.js';
+import { median, postgresServerCpuMs, writePerformanceSection } from './report.js';
 
 const HITS = Number(process.env.BENCH_HITS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
@@ -107,48 +108,33 @@ interface Run {
 }
 
 async function parseAll(
-  parsers: readonly PostgresWarehouse[],
+  url: string,
+  lanes: number,
   db: PostgresWarehouse,
+  dataDir: string,
   enrich: boolean,
 ): Promise<Run> {
-  const pids = await Promise.all(
-    parsers.map(async (p) =>
-      Number((await p.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid),
-    ),
-  );
   const reads = await signalReads(db);
+  // A connection for each lane and one for the numbering, as the ETL timer has them; closed after the pass, so
+  // its backends have reported their statistics counters (an idle backend may wait seconds to).
+  const parser = new PostgresWarehouse(url, lanes + 1);
   const started = process.hrtime.bigint();
-  const cpuStarted = pids.map(backendCpuMs);
-  const cpuEnded = [...cpuStarted];
-  let rows = 0;
-  let visits = 0;
-  // Each lane on its own connection until it reports a short batch, all lanes at once. A lane's CPU time is read
-  // as soon as it is done: a lane with nothing to do (a flood is one lane's) would otherwise sit idle past the
-  // pool's idle timeout, and its backend would be gone.
-  await Promise.all(
-    parsers.map(async (parser, lane) => {
-      for (;;) {
-        const row = await parser.callProcedure(PROCEDURES.parse, {
-          BatchSize: BATCH,
-          Lane: lane,
-          Lanes: parsers.length,
-          ...SIGNAL_DEFAULTS,
-          Enrich: enrich,
-        });
-        const n = numberOf(row?.RowsParsed) ?? 0;
-        rows += n;
-        visits += numberOf(row?.VisitsInserted) ?? 0;
-        if (n < BATCH) break;
-      }
-      cpuEnded[lane] = backendCpuMs(pids[lane] ?? 0);
-    }),
+  const cpuStarted = postgresServerCpuMs(dataDir);
+  // The product's runner: the numbering and the lanes at once, each on its own connection of the parser's pool.
+  const outcome = await runParse(
+    parser,
+    { BatchSize: BATCH, ...SIGNAL_DEFAULTS, Enrich: enrich },
+    lanes,
+    Number.POSITIVE_INFINITY,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuSeconds = cpuEnded.reduce((sum, ms, i) => sum + ms - (cpuStarted[i] ?? 0), 0) / 1000;
+  await parser.close();
+  await new Promise((r) => setTimeout(r, 200));
+  const cpuSeconds = (postgresServerCpuMs(dataDir) - cpuStarted) / 1000;
+  const sum = (column: string) => outcome.rows.reduce((n, row) => n + (numberOf(row[column]) ?? 0), 0);
+  const rows = sum('RowsParsed');
+  const visits = sum('VisitsInserted');
   if (rows !== HITS || visits !== HITS) throw new Error(`parsed ${rows} rows, ${visits} visits of ${HITS}`);
-  // The parsing backends report their counters when idle, at most once a second: make them report now.
-  for (const parser of parsers) await parser.query('SELECT pg_stat_force_next_flush()');
-  await new Promise((r) => setTimeout(r, 50));
   const after = await signalReads(db);
   return {
     seconds,
@@ -165,9 +151,6 @@ async function main(): Promise<void> {
   log(`starting embedded PostgreSQL on ${PORT} (${dataDir})`);
   const server = await startEmbeddedPostgres({ dataDir, port: PORT, database: 'etl_bench' });
   const db = new PostgresWarehouse(server.url, 2);
-  // One connection per lane for the parse calls, so each backend's CPU time can be read: on a shared machine
-  // the wall-clock rate depends on what else runs, the CPU-time rate much less.
-  const parsers = Array.from({ length: Math.max(...LANES) }, () => new PostgresWarehouse(server.url, 1));
   try {
     await migrate(db);
     log(`landing ${HITS} hits through insertHits…`);
@@ -179,7 +162,7 @@ async function main(): Promise<void> {
         for (const lanes of LANES) {
           for (const enrich of [false, true]) {
             await reset(db);
-            const r = await parseAll(parsers.slice(0, lanes), db, enrich);
+            const r = await parseAll(server.url, lanes, db, dataDir, enrich);
             const key = `${mix}/${lanes}/${enrich ? 'on' : 'off'}`;
             results.set(key, [...(results.get(key) ?? []), r]);
             log(
@@ -225,11 +208,10 @@ async function main(): Promise<void> {
         (SELECT avg(pg_column_size(p.*))::int FROM "PiXL"."Parsed" p) AS avg`,
     );
     rows.push(['PiXL.Parsed size', String(size?.parsed), `${size?.avg} bytes per row on average`]);
-    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; for each traffic mix their addresses are rewritten, then ${RUNS} run(s) with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} (one call of ETL.usp_ParseNewHits = one transaction), with ${LANES.join(' and ')} parse lane(s) (lanes run at once, each on its own connection; rows/s is the whole lane set's wall clock). "Rows per CPU s" counts the parsing backends' CPU time summed over the lanes (work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
+    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; for each traffic mix their addresses are rewritten, then ${RUNS} run(s) with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} by the ETL's runner (src/etl/lanes.ts runParse: ETL.usp_NumberSignals beside ${LANES.join(' and ')} lane(s) of ETL.usp_ParseNewHits, each call one transaction, all at once on their own connections; rows/s is the whole pass's wall clock). "Rows per CPU s" counts the CPU time of the whole PostgreSQL server during the pass (every backend, WAL writer, checkpointer, autovacuum: work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
     writePerformanceSection('ETL parse', method, rows);
     log('written to docs/PERFORMANCE.md');
   } finally {
-    for (const parser of parsers) await parser.close();
     await db.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

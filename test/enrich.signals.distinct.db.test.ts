@@ -11,10 +11,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISTINCT_RUN_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
 import { DISTINCT_LOOKBACK_HITS, SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
-import { PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
+import { parseBatch } from './support/parseBatch.js';
 
 const T0 = Date.parse('2026-04-01T08:00:00.000Z');
 const SETTINGS = { ...SIGNAL_DEFAULTS, FpWindowSec: 600 };
@@ -93,7 +93,7 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
       // share the server and can hold the parse back, so batches repeat until the group is parsed.
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {
-        await t.db.callProcedure(PROCEDURES.parse, { BatchSize: BATCH, ...SETTINGS });
+        await parseBatch(t.db, BATCH, SETTINGS);
         batch++;
         const parsed = await t.db.query(
           sql('SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps} FROM {PiXL.Parsed}'),

@@ -1,7 +1,8 @@
 /**
  * Parse lanes (src/etl/lanes.ts) on the real engine: two lanes running at once parse every raw row exactly once,
- * also when a row's Id commits after higher ones; a network's hits are one lane's; and the behaviour signals
- * computed by two lanes in small batches equal the model's (test/support/signalModel.ts), as one lane's do.
+ * also when a row's Id commits after higher ones; a network's hits are numbered by one lane, the parse takes
+ * only numbered rows and splits them by Id; and the behaviour signals computed by two lanes in small batches
+ * equal the model's (test/support/signalModel.ts), as one lane's do.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isbot } from 'isbot';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedHit } from '../src/capture/hit.js';
 import type { Row } from '../src/db/types.js';
 import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
-import { runLanes } from '../src/etl/lanes.js';
+import { runParse } from '../src/etl/lanes.js';
 import { numberOf, PROCEDURES } from '../src/etl/procedures.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
@@ -57,13 +58,7 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     const rows: Row[] = [];
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      const outcome = await runLanes(
-        t.db,
-        PROCEDURES.parse,
-        { ...args, BatchSize: batchSize },
-        lanes,
-        Date.now() + 30_000,
-      );
+      const outcome = await runParse(t.db, { ...args, BatchSize: batchSize }, lanes, Date.now() + 30_000);
       rows.push(...outcome.rows);
       if ((await parsedIds()).length >= count) break;
     }
@@ -126,18 +121,23 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     expect(Number(devices?.n)).toBe(all.length - 1);
   });
 
-  /** Calls one lane alone until it has parsed something and then reports two empty batches in a row. */
-  async function drainLane(lane: number, lanes: number): Promise<number> {
-    let parsed = 0;
+  /** Calls one lane of `procedure` alone until it has taken something and then reports two empty batches in a row. */
+  async function drainLane(
+    procedure: string,
+    rowsColumn: string,
+    lane: number,
+    lanes: number,
+  ): Promise<number> {
+    let taken = 0;
     let empty = 0;
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (parsed === 0 || empty < 2)) {
-      const row = await t.db.callProcedure(PROCEDURES.parse, { BatchSize: 10, Lane: lane, Lanes: lanes });
-      const n = numberOf(row?.RowsParsed) ?? 0;
-      parsed += n;
+    while (Date.now() < deadline && (taken === 0 || empty < 2)) {
+      const row = await t.db.callProcedure(procedure, { BatchSize: 10, Lane: lane, Lanes: lanes });
+      const n = numberOf(row?.[rowsColumn]) ?? 0;
+      taken += n;
       empty = n === 0 ? empty + 1 : 0;
     }
-    return parsed;
+    return taken;
   }
 
   // PostgreSQL only: the test cuts a lane's connection with pg_terminate_backend (SQL Server would use KILL).
@@ -154,7 +154,7 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
       try {
         await blocker.query('BEGIN');
         await blocker.query('LOCK TABLE "PiXL"."Parsed" IN SHARE ROW EXCLUSIVE MODE');
-        const pass = runLanes(t.db, PROCEDURES.parse, { BatchSize: 1000 }, 2, Date.now() + 30_000);
+        const pass = runParse(t.db, { BatchSize: 1000 }, 2, Date.now() + 30_000);
         for (let i = 0; i < 200 && terminated === 0; i++) {
           await sleep(50);
           const [row] = await t.db.query(`SELECT count(pg_terminate_backend(a.pid)) AS n FROM (
@@ -179,24 +179,47 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     },
   );
 
-  it("keeps each network's hits in one lane, and the other lane parses the rest", async () => {
+  it("numbers each network's hits in one lane, parses only numbered rows, and splits the parse by Id", async () => {
     await emptyWarehouse();
-    // One insert, one transaction: every row becomes visible to the parse at the same moment.
-    await t.db.insertHits(spreadHits(84).map(toHitRow));
+    // One insert, one transaction: every row becomes visible at the same moment. 13 networks: consecutive Ids
+    // of one network have both parities, so a network's hits fall in both parse lanes.
+    const hits = spreadHits(91).map((h, i) => ({ ...h, ip: `198.51.${i % 13}.${1 + (i % 5)}` }));
+    await t.db.insertHits(hits.map(toHitRow));
     const all = await testIds();
-    const first = await drainLane(0, 2);
-    const parsed = new Set(await parsedIds());
-    expect(parsed.size).toBe(first);
+    const numberedIds = async () =>
+      new Set(
+        (await t.db.query(sql('SELECT {SourceId} AS id FROM {ETL.SignalHit}'))).map((r) => Number(r.id)),
+      );
+    const first = await drainLane(PROCEDURES.numberSignals, 'RowsNumbered', 0, 2);
+    const numbered = await numberedIds();
+    expect(numbered.size).toBe(first);
     const byNetwork = new Map<string, boolean[]>();
     for (const r of all)
-      byNetwork.set(networkOf(r.ip), [...(byNetwork.get(networkOf(r.ip)) ?? []), parsed.has(r.id)]);
-    expect(byNetwork.size).toBe(28);
+      byNetwork.set(networkOf(r.ip), [...(byNetwork.get(networkOf(r.ip)) ?? []), numbered.has(r.id)]);
+    expect(byNetwork.size).toBe(13);
     for (const [network, taken] of byNetwork)
       expect({ network, taken: new Set(taken).size }).toEqual({ network, taken: 1 });
-    // Both lanes have work: with 28 networks over 16 buckets, one lane holding them all would mean a broken hash.
+    // Both lanes have work: with 13 networks over 16 buckets, one lane holding them all would mean a broken hash.
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(all.length);
-    expect(await drainLane(1, 2)).toBe(all.length - first);
+    // Some networks are numbered: the parse waits for the rest.
+    const parseLane = (lane: number) =>
+      t.db.callProcedure(PROCEDURES.parse, { BatchSize: 100, Lane: lane, Lanes: 2 });
+    expect(numberOf((await parseLane(0))?.RowsParsed)).toBe(0);
+    expect(await parsedIds()).toEqual([]);
+    expect(await drainLane(PROCEDURES.numberSignals, 'RowsNumbered', 1, 2)).toBe(all.length - first);
+    // Now each parse lane takes its Ids, from every network: consecutive rows alternate between the lanes.
+    const lane0 = numberOf((await parseLane(0))?.RowsParsed) ?? 0;
+    const parsed = await parsedIds();
+    expect(parsed).toHaveLength(lane0);
+    expect(parsed).toEqual(all.filter((r) => (r.id & 15) % 2 === 0).map((r) => r.id));
+    // A network's hits are no longer one lane's: some networks have hits in both.
+    const split = [...byNetwork.keys()].filter((n) => {
+      const taken = all.filter((r) => networkOf(r.ip) === n).map((r) => parsed.includes(r.id));
+      return taken.includes(true) && taken.includes(false);
+    });
+    expect(split.length).toBeGreaterThan(0);
+    expect(numberOf((await parseLane(1))?.RowsParsed)).toBe(all.length - lane0);
     expect(await parsedIds()).toEqual(all.map((r) => r.id));
   });
 

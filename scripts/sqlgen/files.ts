@@ -1,7 +1,8 @@
 /**
  * What `npm run gen:sql` writes from the field catalog (src/warehouse/fields.ts), per engine:
- * - `objects/ETL.usp_ParseNewHits.sql`, the whole parse procedure for every catalog field; rewritten whenever
- *   the catalog or this generator changes, and applied to existing databases by its checksum.
+ * - `objects/ETL.usp_ParseNewHits.sql`, the whole parse procedure for every catalog field, and
+ *   `objects/ETL.usp_NumberSignals.sql`, the signals' numbering before it; rewritten whenever the catalog or this
+ *   generator changes, and applied to existing databases by their checksums.
  * - `migrations/NNNN_parsed_fields.sql` for each `since` number after the released migrations: only that
  *   number's new PiXL.Parsed columns. Written once, never rewritten: a released migration is never edited.
  */
@@ -39,6 +40,11 @@ export function generatedFiles(fields: readonly Field[] = FIELDS): GeneratedFile
     files.push({
       path: join(folder, 'objects', 'ETL.usp_ParseNewHits.sql'),
       text: `${HEADER}\n${engine.procedure(fields)}`,
+      writeOnce: false,
+    });
+    files.push({
+      path: join(folder, 'objects', 'ETL.usp_NumberSignals.sql'),
+      text: `${HEADER}\n${engine.numbering(fields)}`,
       writeOnce: false,
     });
     for (const n of newNumbers) {

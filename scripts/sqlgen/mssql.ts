@@ -10,10 +10,12 @@
  */
 import { quoteIdent } from '../../src/db/mssql/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
-import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
+import { bucketProcessName, numberingProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { DEVICE_COLUMNS, DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
   bucketOfTsql,
+  numberBatchTsql,
+  parseBucketOfTsql,
   pruneSignalStateTsql,
   signalJoinsTsql,
   signalParametersTsql,
@@ -70,8 +72,119 @@ function addColumns(fields: readonly Field[]): string {
   return `${fields.map((f) => `ALTER TABLE PiXL.Parsed ADD ${b(f.column)} ${columnType(f.sqlType)} NULL;`).join('\n')}\nGO\n`;
 }
 
-/** Whether a row whose address is \`ip\` belongs to this call's lane. */
-const laneFilterTsql = (ip: string) => `${bucketOfTsql(ip)} % @Lanes = @Lane`;
+/**
+ * Checks @Lane/@Lanes, creates #lane, begins the transaction, takes the shared lock of the parse (erasure and
+ * retention hold it exclusively) and each of this lane's buckets' application lock and watermark row (named
+ * `processName` of the bucket), or rolls back and returns `busy` at once when another caller holds one. Sets
+ * #lane's positions, @lastVersion (the lowest of them) and @horizon.
+ */
+function takeBucketsTsql(processName: (bucket: number) => string, busy: string): string {
+  return `  IF @Lanes IS NULL OR @Lanes < 1 OR @Lanes > ${PARSE_BUCKETS} OR @Lane IS NULL OR @Lane < 0 OR @Lane >= @Lanes
+    THROW 50010, 'Lane is not a parse lane of Lanes (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', 1;
+
+  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) NOT NULL, LastVersion BINARY(8) NOT NULL);
+  BEGIN TRANSACTION;
+  EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Shared',
+    @LockOwner = N'Transaction', @LockTimeout = 0;
+  IF @lock < 0 SET @busy = 1;
+  WHILE @busy = 0 AND @bucket < ${PARSE_BUCKETS}
+  BEGIN
+    IF @bucket % @Lanes = @Lane
+    BEGIN
+      SET @bucketName = CONCAT('${processName(0).slice(0, -2)}', RIGHT(CONCAT('0', @bucket), 2));
+      EXEC @lock = sp_getapplock @Resource = @bucketName, @LockMode = N'Exclusive', @LockOwner = N'Transaction',
+        @LockTimeout = 0;
+      IF @lock < 0 SET @busy = 1;
+      INSERT INTO #lane (Bucket, ProcessName, LastVersion) VALUES (@bucket, @bucketName, 0x0000000000000000);
+    END;
+    SET @bucket += 1;
+  END;
+  IF @busy = 1
+  BEGIN
+    ROLLBACK TRANSACTION;
+    ${busy};
+    RETURN;
+  END;
+
+  -- The migrations add every bucket's row (0054, 0085); one missing starts from the beginning (rows done already
+  -- are skipped by key), never from a position that could pass over a row.
+  INSERT INTO ETL.Watermark (ProcessName)
+  SELECT l.ProcessName FROM #lane l
+  WHERE NOT EXISTS (SELECT 1 FROM ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) WHERE w.ProcessName = l.ProcessName);
+  UPDATE l SET LastVersion = w.LastVersion
+  FROM #lane l JOIN ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) ON w.ProcessName = l.ProcessName;
+  SELECT @lastVersion = MIN(LastVersion) FROM #lane;
+  -- Every transaction that could still commit a row below it has ended.
+  SET @horizon = MIN_ACTIVE_ROWVERSION();
+  SET @upTo = CAST(CAST(@horizon AS BIGINT) - 1 AS BINARY(8));
+`;
+}
+
+/** Locals of a procedure that takes its lane's buckets (takeBucketsTsql) and advances them (advanceBucketsTsql). */
+const bucketLocalsTsql = `@lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @upTo BINARY(8), @rows INT = 0,
+    @fromId BIGINT, @toId BIGINT, @lastRowVer BINARY(8), @lastRowId BIGINT, @bucket INT = 0, @bucketName VARCHAR(50),
+    @busy BIT = 0`;
+
+/**
+ * Every bucket of this lane has been read up to the batch's last row (#batch), or, when the batch was short, up to
+ * @upTo (a bucket without traffic moves too, so the lowest position keeps up).
+ */
+const advanceBucketsTsql = `  SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
+  SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;
+  UPDATE w SET
+    LastVersion = CASE WHEN @rows >= @BatchSize THEN @lastRowVer ELSE @upTo END,
+    LastVersionId = CASE WHEN @rows >= @BatchSize THEN @lastRowId ELSE 0 END,
+    LastProcessedId = GREATEST(w.LastProcessedId, COALESCE(@toId, 0)),
+    LastRunAt = SYSUTCDATETIME()
+  FROM ETL.Watermark w
+  JOIN #lane l ON l.ProcessName = w.ProcessName
+  WHERE w.LastVersion < CASE WHEN @rows >= @BatchSize THEN @lastRowVer ELSE @upTo END;
+`;
+
+/** ETL.usp_NumberSignals: as on PostgreSQL (scripts/sqlgen/postgres.ts numbering). */
+function numbering(fields: readonly Field[]): string {
+  const busy = 'SELECT 0 AS RowsNumbered, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId';
+  return `-- Adds the next batch of committed raw hits of one lane to the behaviour signals' look-back (ETL.SignalHit),
+-- each with the running count of its address's and its /24's hits, and drops look-back rows no window reaches
+-- any more; ETL.usp_ParseNewHits parses only rows numbered here. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its
+-- network (the IPv4 /24, else the address), and lane @Lane of @Lanes takes the buckets b with b % @Lanes = @Lane,
+-- so a network's running counts are one caller's at a time (src/etl/lanes.ts runs one caller for all of them).
+-- Each bucket has its watermark row ('${numberingProcessName(0)}'…) and application lock, taken as the parse takes its
+-- own; rows are taken in RowVer order below MIN_ACTIVE_ROWVERSION(), so none is passed over. A batch numbered
+-- again adds nothing. With @Enrich = 0 nothing is numbered and the buckets move to the horizon.
+CREATE OR ALTER PROCEDURE ETL.usp_NumberSignals @BatchSize INT = 10000, @Lane INT = 0, @Lanes INT = 1,
+  ${signalParametersTsql()}
+AS
+BEGIN
+  SET NOCOUNT ON;
+  SET XACT_ABORT ON;
+  -- As in ETL.usp_ParseNewHits: a caller under SNAPSHOT would read stale watermarks.
+  SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+  DECLARE ${bucketLocalsTsql};
+${takeBucketsTsql(numberingProcessName, busy)}
+  -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values. ParamsJson
+  -- only for a row landed before the writer's fingerprint hash (numberBatchTsql).
+  SELECT TOP (CASE WHEN @Enrich = 1 THEN @BatchSize ELSE 0 END) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer,
+    t.IPAddress, t.ReceivedAt, t.FpHash, CAST(t.ClientParamsJson AS NVARCHAR(MAX)) AS ClientParamsJson,
+    CASE WHEN t.ClientParamsJson IS NULL THEN CAST(t.ParamsJson AS NVARCHAR(MAX)) END AS ParamsJson
+  INTO #batch
+  FROM PiXL.Test t
+  CROSS APPLY (SELECT ${bucketOfTsql('t.IPAddress')} AS Bucket) k
+  JOIN #lane l ON l.Bucket = k.Bucket
+  WHERE t.RowVer > @lastVersion AND t.RowVer <= @upTo AND t.RowVer > l.LastVersion
+  ORDER BY t.RowVer;
+
+${numberBatchTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
+${advanceBucketsTsql}  IF @Enrich = 1
+  BEGIN
+${pruneSignalStateTsql((ip) => `${bucketOfTsql(ip)} % @Lanes = @Lane`)}  END;
+  COMMIT TRANSACTION;
+
+  SELECT @rows AS RowsNumbered, @fromId AS FromId, @toId AS ToId;
+END;
+GO
+`;
+}
 
 function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
@@ -101,15 +214,16 @@ function procedure(fields: readonly Field[]): string {
   const hashParts = DEVICE_HASH_COLUMNS.map((c) => `v.${b(c)}`).join(', ');
   const device = DEVICE_COLUMNS.map(b);
   return `-- Parses the next batch of committed raw hits of one lane into PiXL.Parsed, Device, IP and Visit in one
--- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its network (the IPv4 /24, else the address), and
--- lane @Lane of @Lanes takes the buckets b with b % @Lanes = @Lane (src/etl/lanes.ts); one lane of one takes them
--- all. Each bucket has its watermark row ('ParseNewHits:00'…) and application lock: a caller whose buckets another
--- caller holds returns at once with RowsParsed 0, and erasure or retention (exclusive holders of the shared lock)
--- keep every lane out. A raw row is taken only below MIN_ACTIVE_ROWVERSION() (every transaction that could still
--- commit an older row has ended), in RowVer order after its bucket's watermark, so a row whose Id committed late is
--- never passed over. Inserts skip SourceIds/VisitIDs already present, and Device/IP counts come only from rows
--- inserted now, so re-running a batch changes nothing. Lanes never touch the same SignalHit, IP, Parsed or Visit
--- rows; two lanes sharing a Device row may deadlock, and the victim's batch is run again (src/etl/lanes.ts).
+-- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its Id, and lane @Lane of @Lanes takes the buckets b
+-- with b % @Lanes = @Lane (src/etl/lanes.ts); one lane of one takes them all. Each bucket has its watermark row
+-- ('ParseNewHits:00'…) and application lock: a caller whose buckets another caller holds returns at once with
+-- RowsParsed 0, and erasure or retention (exclusive holders of the shared lock) keep every lane out. A raw row is
+-- taken only below MIN_ACTIVE_ROWVERSION() (every transaction that could still commit an older row has ended)
+-- and, with the signals on, once ETL.usp_NumberSignals has added it to their look-back, in RowVer order after its
+-- bucket's watermark, so a row whose Id committed late is never passed over. Inserts skip SourceIds/VisitIDs
+-- already present, and Device/IP counts come only from rows inserted now, so re-running a batch changes nothing.
+-- Lanes never touch the same Parsed or Visit rows and only read ETL.SignalHit; two lanes sharing a Device or IP
+-- row may deadlock, and the victim's batch is run again (src/etl/lanes.ts).
 CREATE OR ALTER PROCEDURE ETL.usp_ParseNewHits @BatchSize INT = 10000, @Lane INT = 0, @Lanes INT = 1,
   ${signalParametersTsql()}
 AS
@@ -119,46 +233,20 @@ BEGIN
   -- A caller under SNAPSHOT would read a stale version of the watermark and of the rows behind it; the
   -- level set here lasts until the procedure returns.
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-  DECLARE @lock INT, @lastVersion BINARY(8), @horizon BINARY(8), @rows INT = 0, @fromId BIGINT, @toId BIGINT,
-    @devices INT = 0, @ips INT = 0, @visits INT = 0, @lastRowVer BINARY(8), @lastRowId BIGINT, @bucket INT = 0,
-    @bucketName VARCHAR(50), @busy BIT = 0;
-  IF @Lanes IS NULL OR @Lanes < 1 OR @Lanes > ${PARSE_BUCKETS} OR @Lane IS NULL OR @Lane < 0 OR @Lane >= @Lanes
-    THROW 50010, 'Lane is not a parse lane of Lanes (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', 1;
-
-  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) NOT NULL, LastVersion BINARY(8) NOT NULL);
-  BEGIN TRANSACTION;
-  EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Shared',
-    @LockOwner = N'Transaction', @LockTimeout = 0;
-  IF @lock < 0 SET @busy = 1;
-  WHILE @busy = 0 AND @bucket < ${PARSE_BUCKETS}
+  DECLARE ${bucketLocalsTsql}, @devices INT = 0, @ips INT = 0, @visits INT = 0, @numbered BINARY(8);
+${takeBucketsTsql(
+  bucketProcessName,
+  `SELECT 0 AS RowsParsed, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId,
+      0 AS DevicesUpserted, 0 AS IPsUpserted, 0 AS VisitsInserted`,
+)}
+  IF @Enrich = 1
   BEGIN
-    IF @bucket % @Lanes = @Lane
-    BEGIN
-      SET @bucketName = CONCAT('${bucketProcessName(0).slice(0, -2)}', RIGHT(CONCAT('0', @bucket), 2));
-      EXEC @lock = sp_getapplock @Resource = @bucketName, @LockMode = N'Exclusive', @LockOwner = N'Transaction',
-        @LockTimeout = 0;
-      IF @lock < 0 SET @busy = 1;
-      INSERT INTO #lane (Bucket, ProcessName, LastVersion) VALUES (@bucket, @bucketName, 0x0000000000000000);
-    END;
-    SET @bucket += 1;
+    -- Only rows whose signals are numbered (ETL.usp_NumberSignals): up to the lowest of its buckets' positions;
+    -- from the beginning while one of them is missing.
+    SELECT @numbered = CASE WHEN COUNT(*) >= ${PARSE_BUCKETS} THEN MIN(w.LastVersion) ELSE 0x0000000000000000 END
+    FROM ETL.Watermark w WHERE w.ProcessName LIKE '${numberingProcessName(0).slice(0, -2)}%';
+    IF @numbered < @upTo SET @upTo = @numbered;
   END;
-  IF @busy = 1
-  BEGIN
-    ROLLBACK TRANSACTION;
-    SELECT 0 AS RowsParsed, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId,
-      0 AS DevicesUpserted, 0 AS IPsUpserted, 0 AS VisitsInserted;
-    RETURN;
-  END;
-
-  -- Migration 0054 adds every bucket's row; one missing starts from the beginning (rows parsed already are
-  -- skipped by key), never from a position that could pass over a row.
-  INSERT INTO ETL.Watermark (ProcessName)
-  SELECT l.ProcessName FROM #lane l
-  WHERE NOT EXISTS (SELECT 1 FROM ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) WHERE w.ProcessName = l.ProcessName);
-  UPDATE l SET LastVersion = w.LastVersion
-  FROM #lane l JOIN ETL.Watermark w WITH (UPDLOCK, HOLDLOCK) ON w.ProcessName = l.ProcessName;
-  SELECT @lastVersion = MIN(LastVersion) FROM #lane;
-  SET @horizon = MIN_ACTIVE_ROWVERSION();
 
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values.
   SELECT TOP (@BatchSize) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer, t.CompanyID, t.PiXLID, t.IPAddress, t.ReceivedAt, t.RequestPath,
@@ -167,12 +255,12 @@ BEGIN
     ${mssqlBatchOptOut}
   INTO #batch
   FROM PiXL.Test t
-  CROSS APPLY (SELECT ${bucketOfTsql('t.IPAddress')} AS Bucket) k
+  CROSS APPLY (SELECT ${parseBucketOfTsql('t.Id')} AS Bucket) k
   JOIN #lane l ON l.Bucket = k.Bucket
-  WHERE t.RowVer > @lastVersion AND t.RowVer < @horizon AND t.RowVer > l.LastVersion
+  WHERE t.RowVer > @lastVersion AND t.RowVer <= @upTo AND t.RowVer > l.LastVersion
   ORDER BY t.RowVer;
 
-${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
+${signalStatementsTsql()}
   SELECT bt.Id AS SourceId, bt.CompanyID, bt.PiXLID,
     -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
     bt.IPAddress COLLATE ${BIN2} AS IPAddress, bt.ReceivedAt, bt.RequestPath,
@@ -245,17 +333,19 @@ ${signalStatementsTsql(fields, (f, v) => typedTsql(f.sqlType, v))}
   GROUP BY p.IPAddress;
   SET @ips = @@ROWCOUNT;
 
+  -- As devices: new addresses first at 0 under a key-range lock (a lane beside this one may add the same), then
+  -- every count.
+  INSERT INTO PiXL.IP (IPAddress, FirstSeen, LastSeen, HitCount)
+  SELECT n.IPAddress, n.FirstSeen, n.LastSeen, 0
+  FROM #ips n
+  WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WITH (UPDLOCK, HOLDLOCK) WHERE i.IPAddress = n.IPAddress);
+
   UPDATE i SET
     FirstSeen = LEAST(i.FirstSeen, n.FirstSeen),
     LastSeen = GREATEST(i.LastSeen, n.LastSeen),
     HitCount = i.HitCount + n.HitCount
   FROM PiXL.IP i
   JOIN #ips n ON n.IPAddress = i.IPAddress;
-
-  INSERT INTO PiXL.IP (IPAddress, FirstSeen, LastSeen, HitCount)
-  SELECT n.IPAddress, n.FirstSeen, n.LastSeen, n.HitCount
-  FROM #ips n
-  WHERE NOT EXISTS (SELECT 1 FROM PiXL.IP i WHERE i.IPAddress = n.IPAddress);
 
   INSERT INTO PiXL.Visit (VisitID, CompanyID, PiXLID, DeviceId, IpId, ReceivedAt, ClientParamsJson, MatchEmail,
     PrivacyOptOut, EmailSha256, MatchHid)
@@ -272,9 +362,7 @@ ${mssqlVisitJoins}
   ORDER BY p.SourceId;
   SET @visits = @@ROWCOUNT;
 
-  SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
-  SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;
-  -- Hits of erased people that landed after the erasure go now, raw row included, before any other step reads
+${advanceBucketsTsql}  -- Hits of erased people that landed after the erasure go now, raw row included, before any other step reads
   -- them (PiXL.ErasureSuppression; sql/mssql/objects/ETL.usp_EraseSuppressed.sql). The range may hold other
   -- lanes' visits too: erasing theirs is as right. Matching checks its batch again.
   IF @visits > 0 AND EXISTS (SELECT 1 FROM PiXL.ErasureSuppression)
@@ -284,18 +372,7 @@ ${mssqlVisitJoins}
     FROM PiXL.Visit AS v WHERE v.VisitID BETWEEN @fromId AND @toId;
     EXEC ETL.usp_EraseSuppressed @AfterSeq = @eraseAfterSeq, @UpToSeq = @eraseUpToSeq;
   END;
-  -- Every bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to just
-  -- below the horizon (a bucket without traffic moves too, so the lowest position in the summary row keeps up).
-  UPDATE w SET
-    LastVersion = CASE WHEN @rows >= @BatchSize THEN @lastRowVer ELSE CAST(CAST(@horizon AS BIGINT) - 1 AS BINARY(8)) END,
-    LastVersionId = CASE WHEN @rows >= @BatchSize THEN @lastRowId ELSE 0 END,
-    LastProcessedId = GREATEST(w.LastProcessedId, COALESCE(@toId, 0)),
-    LastRunAt = SYSUTCDATETIME()
-  FROM ETL.Watermark w
-  JOIN #lane l ON l.ProcessName = w.ProcessName
-  WHERE w.LastVersion < CASE WHEN @rows >= @BatchSize THEN @lastRowVer
-    ELSE CAST(CAST(@horizon AS BIGINT) - 1 AS BINARY(8)) END;
-${pruneSignalStateTsql(laneFilterTsql)}  -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
+  -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
   -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure and
   -- the health view read.
   UPDATE w SET
@@ -325,4 +402,5 @@ export const mssqlSql: EngineSql = {
   engine: 'mssql',
   addColumns,
   procedure,
+  numbering,
 };

@@ -1,5 +1,6 @@
 /**
- * T-SQL text of the behaviour signals the parse computes, statement for statement as postgresSignals.ts
+ * T-SQL text of the behaviour signals (numbered by ETL.usp_NumberSignals, read by the parse), statement for
+ * statement as postgresSignals.ts
  * (read that file's header for the design). Row-value comparisons are spelled out, and addresses compare in
  * BIN2 as PostgreSQL compares bytes. Every read of ETL.SignalHit is a TOP under ORDER BY on an index's key,
  * pinned with FORCESEEK on that index, so stale statistics cannot turn it into a scan.
@@ -25,11 +26,16 @@ export function subnetOfTsql(ip: string): string {
 }
 
 /**
- * The parse bucket of an address (as bucketOf on PostgreSQL, with the engine's own hash): every hit of one
- * network, and so every running count of ETL.SignalHit, is one lane's.
+ * The numbering bucket of an address (as bucketOf on PostgreSQL, with the engine's own hash): every hit of one
+ * network, and so every running count of ETL.SignalHit, is one caller's.
  */
 export function bucketOfTsql(ip: string): string {
   return `(CHECKSUM(COALESCE(${subnetOfTsql(ip)}, ${ip} COLLATE ${BIN2}, '')) & ${PARSE_BUCKETS - 1})`;
+}
+
+/** The parse bucket of a raw row's Id (as parseBucketOf on PostgreSQL). */
+export function parseBucketOfTsql(id: string): string {
+  return `CAST(${id} & ${PARSE_BUCKETS - 1} AS INT)`;
 }
 
 /** SHA-256 of the UTF-8 bytes of 'canvas|webgl|audio' (a missing part is empty); NULL when all are missing. */
@@ -82,7 +88,13 @@ function distinctLatest(
  * ordered read of the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how). Both reads are
  * TOPs pinned to the key's index, so no plan reads more.
  */
-function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: string, hint: string): string {
+function distinctOverRunsTsql(
+  target: string,
+  keyColumn: string,
+  seqColumn: string,
+  valueColumn: string,
+  hint: string,
+): string {
   const n = DISTINCT_LOOKBACK_HITS;
   const seq = (a: string) => `PARTITION BY ${a}.K ORDER BY ${a}.ReceivedAt, ${a}.SourceId`;
   const same = 'PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId';
@@ -108,7 +120,7 @@ function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: st
           FIRST_VALUE(r.ReceivedAt) OVER (${seq('r')} ROWS UNBOUNDED PRECEDING)) AS OldestAt
       FROM (
         SELECT me.${keyColumn} AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
-          COUNT_BIG(*) AS Hits
+          MAX(me.${seqColumn}) - MIN(me.${seqColumn}) + 1 AS Span
         FROM #mine me
         WHERE me.${keyColumn} IS NOT NULL
         GROUP BY me.${keyColumn}
@@ -117,7 +129,7 @@ function distinctOverRunsTsql(target: string, keyColumn: string, valueColumn: st
       CROSS APPLY (
         ${read(String(n), 's.ReceivedAt < kk.FirstAt', 's.ReceivedAt DESC, s.SourceId DESC')}
         UNION ALL
-        ${read(`kk.Hits + ${n}`, 's.ReceivedAt >= kk.FirstAt AND s.ReceivedAt <= kk.LastAt', 's.ReceivedAt, s.SourceId')}
+        ${read(`kk.Span + ${n}`, 's.ReceivedAt >= kk.FirstAt AND s.ReceivedAt <= kk.LastAt', 's.ReceivedAt, s.SourceId')}
       ) r
     ) o
   ) w;
@@ -132,70 +144,69 @@ function distinctOfRunTsql(run: string, perHit: string, windowSec: string): stri
 }
 
 /**
- * After #batch: adds its hits to ETL.SignalHit with their running counts (the last stored row's before each,
- * plus the rank in the batch: as on PostgreSQL), then computes #sig, the raw values per hit (the temp table
- * always exists, empty when @Enrich = 0).
+ * After #batch (Id, IPAddress, ReceivedAt, ParamsJson, ClientParamsJson, FpHash), in ETL.usp_NumberSignals: adds
+ * its hits to ETL.SignalHit with their running counts (the last stored row's before each, plus the rank in the
+ * batch: as numberBatch on PostgreSQL).
  */
-export function signalStatementsTsql(
-  fields: readonly Field[],
-  typed: (f: Field, v: string) => string,
-): string {
+export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: string) => string): string {
   const fp = FINGERPRINT_KEYS.map((key) => {
     const field = fields.find((f) => f.key === key);
     if (!field) throw new Error(`the catalog has no ${key}`);
     return typed(field, `j.${b(key)}`);
   });
+  return `  SELECT bt.Id, bt.IPAddress COLLATE ${BIN2} AS IPAddress, ${subnetOfTsql('bt.IPAddress')} AS Subnet, bt.ReceivedAt,
+    -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
+    -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
+    CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
+      SELECT ${fingerprintHashTsql('f.C', 'f.W', 'f.A')}
+      FROM OPENJSON(bt.ParamsJson) WITH (
+        ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
+      ) j
+      CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f) END AS FpHash
+  INTO #sigNew
+  FROM #batch bt
+  -- A batch numbered again (after a crash) adds nothing: its rows would otherwise count twice.
+  WHERE bt.IPAddress IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
+
+  INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
+  SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
+    COALESCE(pi.IpSeq, 0) + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
+    CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(ps.SubnetSeq, 0)
+      + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
+  FROM #sigNew n
+  OUTER APPLY (
+    SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
+    WHERE s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) pi
+  OUTER APPLY (
+    SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
+    WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) ps;
+`;
+}
+
+/**
+ * After #batch, in ETL.usp_ParseNewHits: #sig, the raw values per hit from the rows ETL.usp_NumberSignals added
+ * (the temp table always exists, empty when @Enrich = 0).
+ */
+export function signalStatementsTsql(): string {
   const ip = 'bt.IPAddress COLLATE ' + BIN2;
   // An address's (a /24's) first stored hit (running count 1) has only itself up to it (as on PostgreSQL).
   const sinceFirst = (seq: string, hint: string, keyColumn: string, key: string, windowSec: string) =>
     `CASE WHEN me.${seq} = 1 THEN 1
       ELSE GREATEST(me.${seq} - ${firstSeqSince(seq, hint, keyColumn, key, windowSec)} + 1, 1) END`;
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
-  IF @Enrich = 1
-  BEGIN
-    SELECT bt.Id, bt.IPAddress COLLATE ${BIN2} AS IPAddress, ${subnetOfTsql('bt.IPAddress')} AS Subnet, bt.ReceivedAt,
-      -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
-      -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
-      CASE WHEN bt.ClientParamsJson IS NOT NULL THEN bt.FpHash ELSE (
-        SELECT ${fingerprintHashTsql('f.C', 'f.W', 'f.A')}
-        FROM OPENJSON(bt.ParamsJson) WITH (
-          ${FINGERPRINT_KEYS.map((k) => `${b(k)} NVARCHAR(MAX) '$."${k}"'`).join(', ')}
-        ) j
-        CROSS APPLY (SELECT ${fp[0]} AS C, ${fp[1]} AS W, ${fp[2]} AS A) f) END AS FpHash
-    INTO #sigNew
-    FROM #batch bt
-    -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice.
-    WHERE bt.IPAddress IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
-
-    INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
-    SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
-      COALESCE(pi.IpSeq, 0) + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
-      CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(ps.SubnetSeq, 0)
-        + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
-    FROM #sigNew n
-    OUTER APPLY (
-      SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
-      WHERE s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-    ) pi
-    OUTER APPLY (
-      SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
-      WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-    ) ps;
-  END;
-
-  -- Each batch hit's own ETL.SignalHit row, looked up once (a batch parsed again finds the rows it added the
-  -- first time).
+  -- Each batch hit's own ETL.SignalHit row (ETL.usp_NumberSignals added it), looked up once.
   SELECT me.SourceId AS Id, me.IPAddress, me.Subnet, me.ReceivedAt, me.FpHash, me.IpSeq, me.SubnetSeq
   INTO #mine
   FROM #batch bt
   JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
-${distinctOverRunsTsql('#fpRun', 'IPAddress', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included (its own row is
-  -- in ETL.SignalHit now).
+${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'SubnetSeq', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
     ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} AS HitsFp,
     CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
@@ -271,16 +282,20 @@ export function signalValuesTsql(botScore: string): Record<string, string> {
 }
 
 /**
- * Drops look-back rows no window can reach any more (a seek for the newest, a range of the ReceivedAt index), of
- * this lane only (\`inLane\` of an address): a lane running beside it deletes its own.
+ * Drops look-back rows no window can reach any more, in ETL.usp_NumberSignals (as pruneSignalState on
+ * PostgreSQL: older by the longest window with slack than both the newest row and the first raw row the parse
+ * has not taken yet; a seek for each, a range of the ReceivedAt index), of this lane only (\`inLane\` of an
+ * address): a lane running beside it deletes its own.
  */
 export function pruneSignalStateTsql(inLane: (ip: string) => string): string {
-  return `  IF @Enrich = 1
-  BEGIN
-    DECLARE @newest DATETIME2(3) = (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC);
-    DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
-    WHERE s.ReceivedAt < DATEADD(SECOND, -(GREATEST(@ipWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}), @newest)
-      AND ${inLane('s.IPAddress')};
-  END;
+  return `  DECLARE @keepFrom DATETIME2(3) = DATEADD(SECOND,
+    -(GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}),
+    LEAST(
+      (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC),
+      (SELECT TOP (1) t.ReceivedAt FROM PiXL.Test t
+        WHERE t.RowVer > (SELECT w.LastVersion FROM ETL.Watermark w WHERE w.ProcessName = 'ParseNewHits')
+        ORDER BY t.RowVer)));
+  DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
+  WHERE s.ReceivedAt < @keepFrom AND ${inLane('s.IPAddress')};
 `;
 }

@@ -1,20 +1,23 @@
 /**
- * PostgreSQL text of the generated parse migration: PiXL.Parsed and ETL.usp_ParseNewHits. One statement
- * does the whole batch (data-modifying CTEs share one snapshot), so it is set-based from start to end.
+ * PostgreSQL text of the generated parse objects: PiXL.Parsed's columns, ETL.usp_NumberSignals and
+ * ETL.usp_ParseNewHits. One statement does each batch (data-modifying CTEs share one snapshot), so it is
+ * set-based from start to end.
  */
 import { quoteIdent } from '../../src/db/postgres/sql.js';
 import { SIGNAL_COLUMNS } from '../../src/enrich/signals.js';
-import { bucketProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
+import { bucketProcessName, numberingProcessName, PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { DEVICE_COLUMNS, DEVICE_HASH_COLUMNS, type Field, type SqlType } from '../../src/warehouse/fields.js';
 import {
-  addBatchToSignalState,
   bucketOf,
+  numberBatch,
+  parseBucketOf,
   pruneSignalState,
   signalCtes,
   signalJoins,
   signalLocals,
   signalParameters,
   signalValues,
+  storedFpHash,
 } from './postgresSignals.js';
 import { postgresBatchOptOut, postgresPersonHashes } from './privacy.js';
 import { type EngineSql, isComputed } from './types.js';
@@ -74,21 +77,154 @@ END $drop$;`;
 }
 
 /**
- * The raw rows of this call's batch with the given columns of PiXL.Test \`t\`: the lane's buckets, each after its
- * own watermark (the scan starts at the lowest of them), below the horizon, in (TxId, Id) order.
+ * The raw rows of this call's batch with the given columns of PiXL.Test \`t\`: the lane's buckets (\`bucket\` of a
+ * row), each after its own watermark (the scan starts at the lowest of them), up to (upto_version, upto_id), in
+ * (TxId, Id) order.
  */
-function laneRows(columns: string): string {
+function laneRows(columns: string, bucket: string): string {
   return `SELECT ${columns}
       FROM "PiXL"."Test" t
-      CROSS JOIN LATERAL (SELECT ${bucketOf('t."IPAddress"')} AS bucket) k
-      WHERE (t."TxId", t."Id") > (last_version, last_id) AND t."TxId" < horizon AND k.bucket % lanes = lane
-        AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
+      CROSS JOIN LATERAL (SELECT ${bucket} AS bucket) k
+      WHERE (t."TxId", t."Id") > (last_version, last_id) AND (t."TxId", t."Id") <= (upto_version, upto_id)
+        AND k.bucket % lanes = lane AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
       ORDER BY t."TxId", t."Id"
       LIMIT "BatchSize"`;
 }
 
-/** Whether a row whose address is \`ip\` belongs to this call's lane. */
-const laneFilter = (ip: string) => `${bucketOf(ip)} % lanes = lane`;
+/** Locals of a function that takes its lane's buckets (takeBuckets) and reads its batch by laneRows. */
+const bucketLocals = `  horizon xid8;
+  upto_version xid8;
+  upto_id bigint;
+  last_version xid8;
+  last_id bigint;
+  lanes integer := "Lanes";
+  lane integer := "Lane";
+  b_no integer;
+  bucket_names text[] := '{}';
+  bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[${PARSE_BUCKETS}]);
+  bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[${PARSE_BUCKETS}]);
+  v xid8;
+  i bigint;
+  r_rows integer;
+  r_from bigint;
+  r_to bigint;
+`;
+
+/**
+ * Checks Lane/Lanes, takes the shared lock of the parse (erasure and retention hold it exclusively), then the lock
+ * (\`lock\` and the bucket, a two-key advisory lock) and watermark row (\`processName\`) of each of this lane's
+ * buckets, or returns \`busy\` at once when another caller holds one. Sets the buckets' positions, (last_version,
+ * last_id), the lowest of them, and (upto_version, upto_id) to the horizon: every transaction older than it has
+ * ended, so no row below it can still commit.
+ */
+function takeBuckets(lock: string, processName: (bucket: number) => string, busy: string): string {
+  return `  IF lanes IS NULL OR lanes < 1 OR lanes > ${PARSE_BUCKETS} OR lane IS NULL OR lane < 0 OR lane >= lanes THEN
+    RAISE EXCEPTION 'Lane % of Lanes % is not a parse lane (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', lane, lanes;
+  END IF;
+  IF NOT pg_try_advisory_xact_lock_shared(hashtext('ETL.usp_ParseNewHits')) THEN
+    RETURN QUERY ${busy};
+    RETURN;
+  END IF;
+  FOR b_no IN 0 .. ${PARSE_BUCKETS - 1} LOOP
+    CONTINUE WHEN b_no % lanes <> lane;
+    IF NOT pg_try_advisory_xact_lock(hashtext(${lit(lock)}), b_no) THEN
+      RETURN QUERY ${busy};
+      RETURN;
+    END IF;
+    bucket_names := bucket_names || (${lit(processName(0).slice(0, -2))} || lpad(b_no::text, 2, '0'));
+    SELECT w."LastVersion", w."LastVersionId" INTO v, i
+    FROM "ETL"."Watermark" w WHERE w."ProcessName" = bucket_names[cardinality(bucket_names)] FOR UPDATE;
+    IF NOT FOUND THEN
+      -- The migrations add every bucket's row (0054, 0085); one missing starts from the beginning (rows done
+      -- already are skipped by key), never from a position that could pass over a row.
+      INSERT INTO "ETL"."Watermark" ("ProcessName") VALUES (bucket_names[cardinality(bucket_names)]);
+      v := '0';
+      i := 0;
+    END IF;
+    bucket_version[b_no + 1] := v;
+    bucket_id[b_no + 1] := i;
+    IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
+      last_version := v;
+      last_id := i;
+    END IF;
+  END LOOP;
+  horizon := pg_snapshot_xmin(pg_current_snapshot());
+  upto_version := horizon;
+  upto_id := 0;
+`;
+}
+
+/**
+ * CTEs \`last_row\`, \`next_mark\` and \`mark\` of a statement whose CTE \`batch\` holds the batch's rows: every
+ * bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to
+ * (upto_version, upto_id) (a bucket without traffic moves too, so the lowest position keeps up).
+ */
+const advanceBuckets = `  last_row AS (
+    SELECT b."TxId", b."Id" FROM batch b ORDER BY b."TxId" DESC, b."Id" DESC LIMIT 1
+  ),
+  next_mark AS (
+    SELECT CASE WHEN c.n >= "BatchSize" THEN l."TxId" ELSE upto_version END AS v,
+      CASE WHEN c.n >= "BatchSize" THEN l."Id" ELSE upto_id END AS i
+    FROM (SELECT count(*) AS n FROM batch) c
+    LEFT JOIN last_row l ON true
+  ),
+  mark AS (
+    UPDATE "ETL"."Watermark" w SET
+      "LastVersion" = m.v,
+      "LastVersionId" = m.i,
+      "LastProcessedId" = GREATEST(w."LastProcessedId", COALESCE((SELECT max(b."Id") FROM batch b), 0)),
+      "LastRunAt" = now() AT TIME ZONE 'UTC'
+    FROM next_mark m
+    WHERE w."ProcessName" = ANY (bucket_names) AND (m.v, m.i) > (w."LastVersion", w."LastVersionId")
+    RETURNING 1
+  )`;
+
+/**
+ * ETL.usp_NumberSignals: adds the next batch of committed raw hits of one lane's networks to the signals'
+ * look-back, the step before the parse (src/etl/lanes.ts).
+ */
+function numbering(fields: readonly Field[]): string {
+  const busy = 'SELECT 0, NULL::bigint, NULL::bigint';
+  return `-- Adds the next batch of committed raw hits of one lane to the behaviour signals' look-back (ETL.SignalHit),
+-- each with the running count of its address's and its /24's hits, and drops look-back rows no window reaches
+-- any more; ETL.usp_ParseNewHits parses only rows numbered here. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its
+-- network (the IPv4 /24, else the address), and lane "Lane" of "Lanes" takes the buckets b with b % "Lanes" =
+-- "Lane", so a network's running counts are one caller's at a time (src/etl/lanes.ts runs one caller for all of
+-- them). Each bucket has its watermark row ('${numberingProcessName(0)}'…) and lock, taken as the parse takes its
+-- own; rows are taken in (TxId, Id) order once every older transaction has ended, so none is passed over. A
+-- batch numbered again adds nothing. With "Enrich" off nothing is numbered and the buckets move to the horizon.
+${dropOverloads('ETL', 'usp_NumberSignals')}
+CREATE FUNCTION "ETL"."usp_NumberSignals"("BatchSize" integer DEFAULT 10000,
+  "Lane" integer DEFAULT 0, "Lanes" integer DEFAULT 1,
+  ${signalParameters()})
+RETURNS TABLE ("RowsNumbered" integer, "FromId" bigint, "ToId" bigint)
+-- The options of ETL.usp_ParseNewHits, for its reasons.
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+  SET plan_cache_mode = force_custom_plan AS $fn$
+DECLARE
+${bucketLocals}${signalLocals()}BEGIN
+${takeBuckets('ETL.usp_NumberSignals', numberingProcessName, busy)}  IF NOT enrich THEN
+    UPDATE "ETL"."Watermark" w SET "LastVersion" = upto_version, "LastVersionId" = upto_id,
+      "LastRunAt" = now() AT TIME ZONE 'UTC'
+    WHERE w."ProcessName" = ANY (bucket_names) AND (upto_version, upto_id) > (w."LastVersion", w."LastVersionId");
+    RETURN QUERY ${busy};
+    RETURN;
+  END IF;
+  -- Narrow: the fingerprint hash is the writer's, computed here only for a row landed before it.
+  WITH batch AS MATERIALIZED (
+    SELECT t."Id", t."TxId", t."IPAddress", t."ReceivedAt", ${storedFpHash(fields, (f, v) => typed(f.sqlType, v))} AS fp_hash
+    FROM (
+      ${laneRows('t."Id", t."TxId", t."IPAddress", t."ReceivedAt", t."ParamsJson", t."ClientParamsJson", t."FpHash"', bucketOf('t."IPAddress"'))}
+    ) t
+  ),
+${numberBatch},
+${advanceBuckets}
+  SELECT count(*)::integer, min(b."Id"), max(b."Id") FROM batch b INTO r_rows, r_from, r_to;
+${pruneSignalState((ip) => `${bucketOf(ip)} % lanes = lane`)}  RETURN QUERY SELECT r_rows, r_from, r_to;
+END
+$fn$;
+`;
+}
 
 function procedure(fields: readonly Field[]): string {
   // Computed columns never read the client's key: a client could send `_srv_rapidFire=0` itself.
@@ -130,15 +266,16 @@ function procedure(fields: readonly Field[]): string {
       t."UserAgent", t."Referer", t."IsKnownBot", cp.client_params,
       ${postgresBatchOptOut}`;
   return `-- Parses the next batch of committed raw hits of one lane into PiXL.Parsed, Device, IP and Visit in one
--- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its network (the IPv4 /24, else the address), and
--- lane "Lane" of "Lanes" takes the buckets b with b % "Lanes" = "Lane" (src/etl/lanes.ts); one lane of one takes
--- them all. Each bucket has its watermark row ('ParseNewHits:00'…) and lock: a caller whose buckets another
--- caller holds returns at once with RowsParsed 0, and erasure or retention (the shared lock's exclusive holders)
--- keep every lane out. A raw row is taken only once every transaction older than it has ended (TxId below the
--- snapshot's xmin), in (TxId, Id) order after its bucket's watermark, so a row whose Id committed late is never
--- passed over. Inserts skip SourceIds/VisitIDs already present, and Device/IP counts come only from rows
--- inserted now, so re-running a batch changes nothing. Lanes never touch the same SignalHit, IP, Parsed or
--- Visit rows; Device rows they may share are upserted in DeviceHash order, so two lanes cannot deadlock.
+-- transaction. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its Id, and lane "Lane" of "Lanes" takes the buckets b
+-- with b % "Lanes" = "Lane" (src/etl/lanes.ts); one lane of one takes them all. Each bucket has its watermark
+-- row ('ParseNewHits:00'…) and lock: a caller whose buckets another caller holds returns at once with RowsParsed
+-- 0, and erasure or retention (the shared lock's exclusive holders) keep every lane out. A raw row is taken only
+-- once every transaction older than it has ended (TxId below the snapshot's xmin), and, with the signals on, once
+-- ETL.usp_NumberSignals has added it to their look-back, in (TxId, Id) order after its bucket's watermark, so a
+-- row whose Id committed late is never passed over. Inserts skip SourceIds/VisitIDs already present, and
+-- Device/IP counts come only from rows inserted now, so re-running a batch changes nothing. Lanes never touch
+-- the same Parsed or Visit rows and only read ETL.SignalHit; the Device and IP rows they may share are upserted
+-- in key order, devices first, so two lanes cannot deadlock.
 ${dropOverloads('ETL', 'usp_ParseNewHits')}
 CREATE FUNCTION "ETL"."usp_ParseNewHits"("BatchSize" integer DEFAULT 10000,
   "Lane" integer DEFAULT 0, "Lanes" integer DEFAULT 1,
@@ -160,56 +297,26 @@ LANGUAGE plpgsql SET work_mem = '128MB' SET enable_memoize = off
   SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
   SET plan_cache_mode = force_custom_plan AS $fn$
 DECLARE
-  horizon xid8;
-  last_version xid8;
-  last_id bigint;
-  lanes integer := "Lanes";
-  lane integer := "Lane";
-  b_no integer;
-  bucket_names text[] := '{}';
-  bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[${PARSE_BUCKETS}]);
-  bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[${PARSE_BUCKETS}]);
-  v xid8;
-  i bigint;
-  r_rows integer;
-  r_from bigint;
-  r_to bigint;
-  r_devices integer;
+${bucketLocals}  r_devices integer;
   r_ips integer;
   r_visits integer;
 ${signalLocals()}BEGIN
-  IF lanes IS NULL OR lanes < 1 OR lanes > ${PARSE_BUCKETS} OR lane IS NULL OR lane < 0 OR lane >= lanes THEN
-    RAISE EXCEPTION 'Lane % of Lanes % is not a parse lane (Lanes 1 to ${PARSE_BUCKETS}, Lane 0 to Lanes - 1)', lane, lanes;
-  END IF;
-  IF NOT pg_try_advisory_xact_lock_shared(hashtext('ETL.usp_ParseNewHits')) THEN
-    RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
-    RETURN;
-  END IF;
-  FOR b_no IN 0 .. ${PARSE_BUCKETS - 1} LOOP
-    CONTINUE WHEN b_no % lanes <> lane;
-    IF NOT pg_try_advisory_xact_lock(hashtext('ETL.usp_ParseNewHits'), b_no) THEN
-      RETURN QUERY SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0;
-      RETURN;
-    END IF;
-    bucket_names := bucket_names || (${lit(bucketProcessName(0).slice(0, -2))} || lpad(b_no::text, 2, '0'));
-    SELECT w."LastVersion", w."LastVersionId" INTO v, i
-    FROM "ETL"."Watermark" w WHERE w."ProcessName" = bucket_names[cardinality(bucket_names)] FOR UPDATE;
-    IF NOT FOUND THEN
-      -- Migration 0054 adds every bucket's row; one missing starts from the beginning (rows parsed already are
-      -- skipped by key), never from a position that could pass over a row.
-      INSERT INTO "ETL"."Watermark" ("ProcessName") VALUES (bucket_names[cardinality(bucket_names)]);
+${takeBuckets('ETL.usp_ParseNewHits', bucketProcessName, 'SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0')}  IF enrich THEN
+    -- Only rows whose signals are numbered (ETL.usp_NumberSignals): up to the lowest of its buckets' positions;
+    -- from the beginning while one of them is missing.
+    SELECT w."LastVersion", w."LastVersionId" INTO v, i FROM "ETL"."Watermark" w
+    WHERE w."ProcessName" LIKE ${lit(`${numberingProcessName(0).slice(0, -2)}%`)}
+    ORDER BY w."LastVersion", w."LastVersionId" LIMIT 1;
+    IF NOT FOUND OR (SELECT count(*) FROM "ETL"."Watermark" w
+        WHERE w."ProcessName" LIKE ${lit(`${numberingProcessName(0).slice(0, -2)}%`)}) < ${PARSE_BUCKETS} THEN
       v := '0';
       i := 0;
     END IF;
-    bucket_version[b_no + 1] := v;
-    bucket_id[b_no + 1] := i;
-    IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
-      last_version := v;
-      last_id := i;
+    IF (v, i) < (upto_version, upto_id) THEN
+      upto_version := v;
+      upto_id := i;
     END IF;
-  END LOOP;
-  horizon := pg_snapshot_xmin(pg_current_snapshot());
-${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v), laneRows)}
+  END IF;
   -- The raw rows of this batch, narrow: the wide ParamsJson is read where it is used (the Parsed insert), not
   -- copied into this CTE's store (~10 KB a row; copying it cost a tenth of the parse). The client params are
   -- the writer's ClientParamsJson (src/writer/hitRows.ts); only a row landed before that column (NULL) has them
@@ -218,7 +325,7 @@ ${addBatchToSignalState(fields, (f, v) => typed(f.sqlType, v), laneRows)}
   -- in a tuplestore.
   WITH batch AS MATERIALIZED (
     SELECT ${batchColumns}
-    FROM (${laneRows('t.*')}) t
+    FROM (${laneRows('t.*', parseBucketOf('t."Id"'))}) t
     CROSS JOIN LATERAL (
       SELECT CASE WHEN t."ClientParamsJson" IS NOT NULL THEN NULLIF(t."ClientParamsJson", ${lit('{}')}::jsonb)
         ELSE (SELECT jsonb_object_agg(substr(k, 5), pj.params_json ->> k)
@@ -266,11 +373,13 @@ ${signalJoins()}
     RETURNING d."DeviceId", d."DeviceHash"
   ),
   ips AS (
+    -- In address order, after every device (the count below waits for them), as every lane does.
     INSERT INTO "PiXL"."IP" AS i ("IPAddress", "FirstSeen", "LastSeen", "HitCount")
     SELECT p."IPAddress", min(p."ReceivedAt"), max(p."ReceivedAt"), count(*)
     FROM parsed p
-    WHERE p."IPAddress" IS NOT NULL
+    WHERE p."IPAddress" IS NOT NULL AND (SELECT count(*) FROM devices) >= 0
     GROUP BY p."IPAddress"
+    ORDER BY p."IPAddress"
     ON CONFLICT ("IPAddress") DO UPDATE SET
       "FirstSeen" = LEAST(i."FirstSeen", EXCLUDED."FirstSeen"),
       "LastSeen" = GREATEST(i."LastSeen", EXCLUDED."LastSeen"),
@@ -295,27 +404,7 @@ ${postgresPersonHashes}
     ON CONFLICT ("VisitID") DO NOTHING
     RETURNING 1
   ),
-  last_row AS (
-    SELECT b."TxId", b."Id" FROM batch b ORDER BY b."TxId" DESC, b."Id" DESC LIMIT 1
-  ),
-  -- Every bucket of this lane has been read up to the batch's last row, or, when the batch was short, up to the
-  -- horizon (a bucket without traffic moves too, so the lowest position in the summary row keeps up).
-  next_mark AS (
-    SELECT CASE WHEN c.n >= "BatchSize" THEN l."TxId" ELSE horizon END AS v,
-      CASE WHEN c.n >= "BatchSize" THEN l."Id" ELSE 0 END AS i
-    FROM (SELECT count(*) AS n FROM batch) c
-    LEFT JOIN last_row l ON true
-  ),
-  mark AS (
-    UPDATE "ETL"."Watermark" w SET
-      "LastVersion" = m.v,
-      "LastVersionId" = m.i,
-      "LastProcessedId" = GREATEST(w."LastProcessedId", COALESCE((SELECT max(b."Id") FROM batch b), 0)),
-      "LastRunAt" = now() AT TIME ZONE 'UTC'
-    FROM next_mark m
-    WHERE w."ProcessName" = ANY (bucket_names) AND (m.v, m.i) > (w."LastVersion", w."LastVersionId")
-    RETURNING 1
-  )
+${advanceBuckets}
   SELECT
     (SELECT count(*) FROM batch)::integer,
     (SELECT min(b."Id") FROM batch b),
@@ -332,7 +421,7 @@ ${postgresPersonHashes}
     FROM (SELECT min(v."MatchSeq") AS lo, max(v."MatchSeq") AS hi FROM "PiXL"."Visit" v
       WHERE v."VisitID" BETWEEN r_from AND r_to) s;
   END IF;
-${pruneSignalState(laneFilter)}
+
   -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
   -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure
   -- and the health view read.
@@ -356,4 +445,5 @@ export const postgresSql: EngineSql = {
   engine: 'postgres',
   addColumns,
   procedure,
+  numbering,
 };

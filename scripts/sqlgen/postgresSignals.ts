@@ -1,7 +1,7 @@
 /**
- * PostgreSQL text of the behaviour signals the parse computes (src/enrich/signals.ts): the statement that adds a
- * batch to the look-back table ETL.SignalHit, the per-hit values read from it, and the pruning. Behaves as
- * mssqlSignals.ts does (test/enrich.signals.db.test.ts runs both).
+ * PostgreSQL text of the behaviour signals the parse computes (src/enrich/signals.ts): the statement of
+ * ETL.usp_NumberSignals that adds a batch to the look-back table ETL.SignalHit and its pruning, and the per-hit
+ * values the parse reads from it. Behaves as mssqlSignals.ts does (test/enrich.signals.db.test.ts runs both).
  *
  * Bounded work per hit, whatever the traffic of its address or /24: each SignalHit row carries the running
  * count of its address's hits (IpSeq) and its /24's (SubnetSeq) in (ReceivedAt, SourceId) order, so the hits
@@ -28,12 +28,18 @@ export function subnetOf(ip: string): string {
 }
 
 /**
- * The parse bucket (0 … PARSE_BUCKETS - 1, src/etl/lanes.ts) of an address: a hash of its /24 for IPv4, else of
- * the whole address, so every hit of one network, and so every running count of ETL.SignalHit, is one lane's.
+ * The numbering bucket (0 … PARSE_BUCKETS - 1, src/etl/lanes.ts) of an address: a hash of its /24 for IPv4, else
+ * of the whole address, so every hit of one network, and so every running count of ETL.SignalHit, is one
+ * caller's.
  */
 export function bucketOf(ip: string): string {
   if ((PARSE_BUCKETS & (PARSE_BUCKETS - 1)) !== 0) throw new Error('PARSE_BUCKETS must be a power of two');
   return `(hashtext(COALESCE(${subnetOf(ip)}, ${ip}, '')) & ${PARSE_BUCKETS - 1})`;
+}
+
+/** The parse bucket of a raw row's Id: consecutive rows go to every lane in turn, whatever their network. */
+export function parseBucketOf(id: string): string {
+  return `(${id} & ${PARSE_BUCKETS - 1})::integer`;
 }
 
 /** SHA-256 of 'canvas|webgl|audio' (a missing part is empty); NULL when all three are missing. */
@@ -77,24 +83,31 @@ export function signalLocals(): string {
 }
 
 /**
- * Adds the batch's hits to ETL.SignalHit before the parse statement, which then sees them (a new statement in
- * a volatile function takes a new snapshot). A row's running counts are those of the last row before it
- * already stored (one backward seek; this statement does not see its own rows) plus its rank among the
- * batch's rows of the same address (/24). A hit parsed after a later hit of its address is numbered right, but
- * the later rows keep their numbers: each such late hit can make a later window's count one too low, until it
- * leaves the window (docs/ARCHITECTURE.md "Enrichment").
+ * The fingerprint hash of a raw row \`t\` (with ParamsJson, ClientParamsJson and FpHash): the writer's
+ * (src/writer/fingerprintHash.ts), so numbering reads no JSON; a row landed before it (no ClientParamsJson
+ * either, migration 0080) has it computed here from ParamsJson.
  */
-export function addBatchToSignalState(
-  fields: readonly Field[],
-  typed: (f: Field, v: string) => string,
-  batchRows: (columns: string) => string,
-): string {
+export function storedFpHash(fields: readonly Field[], typed: (f: Field, v: string) => string): string {
   const fp = FINGERPRINT_KEYS.map((key) => {
     const field = fields.find((f) => f.key === key);
     if (!field) throw new Error(`the catalog has no ${key}`);
     return typed(field, `j.${q(key)}`);
   });
-  return `  IF enrich THEN
+  return `CASE WHEN t."ClientParamsJson" IS NOT NULL THEN t."FpHash" ELSE (
+        SELECT ${fingerprintHash('f.c', 'f.w', 'f.a')}
+        FROM jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
+        CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f) END`;
+}
+
+/**
+ * CTE \`numbered\`: adds the rows of CTE \`batch\` (Id, IPAddress, ReceivedAt, fp_hash) to ETL.SignalHit, in
+ * ETL.usp_NumberSignals. A row's running counts are those of the last row before it already stored (one
+ * backward seek; the statement does not see its own rows) plus its rank among the batch's rows of the same
+ * address (/24). A hit numbered after a later hit of its address is numbered right, but the later rows keep
+ * their numbers: each such late hit can make a later window's count one too low, until it leaves the window
+ * (docs/ARCHITECTURE.md "Enrichment").
+ */
+export const numberBatch = `  numbered AS (
     -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
     -- running while the statement inserts would step over every index entry this batch has added so far.
     INSERT INTO "ETL"."SignalHit"
@@ -104,17 +117,9 @@ export function addBatchToSignalState(
       CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
         + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
     FROM (
-      SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt",
-        -- The writer's hash (src/writer/fingerprintHash.ts), so this statement reads no JSON; a row landed before
-        -- it (no ClientParamsJson either, migration 0080) has it computed here from ParamsJson.
-        CASE WHEN t."ClientParamsJson" IS NOT NULL THEN t."FpHash" ELSE (
-          SELECT ${fingerprintHash('f.c', 'f.w', 'f.a')}
-          FROM jsonb_to_record(t."ParamsJson") AS j(${FINGERPRINT_KEYS.map((k) => `${q(k)} text`).join(', ')})
-          CROSS JOIN LATERAL (SELECT ${fp[0]} AS c, ${fp[1]} AS w, ${fp[2]} AS a) f) END AS fp_hash
-      FROM (
-        ${batchRows('t."Id", t."IPAddress", t."ReceivedAt", t."ParamsJson", t."ClientParamsJson", t."FpHash"')}
-      ) t
-      -- A batch parsed again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+      SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt", t.fp_hash
+      FROM batch t
+      -- A batch numbered again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
       -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
       LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
       WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
@@ -128,10 +133,9 @@ export function addBatchToSignalState(
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
       WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL) v) r;
-  END IF;
-`;
-}
+    ) ps ON n.subnet IS NOT NULL) v) r
+    RETURNING 1
+  )`;
 
 /** Hits of a key in a window up to the hit: its running count minus the window's first row's, plus one. */
 function firstSeqSince(seq: string, keyColumn: string, key: string, window: string): string {
@@ -163,11 +167,12 @@ export const DISTINCT_RUN_MIN_HITS = 16;
  * such key's rows per batch (the 32 before its first batch hit, then up to its last), not one per hit, so a
  * flood reads each row once. Over that sequence a value enters the latest 32 when its previous occurrence is 32
  * or more rows back, and leaves 32 rows later unless it occurs again by then: the count is a running sum of
- * entries minus the leaves of rows 32 or more back. Both reads have a LIMIT (the second the key's batch hits
- * plus 32, room for rows landed late between them), so no plan can read more; a hit without a row here (a key
- * with fewer hits, or beyond the read) is counted per hit by the caller.
+ * entries minus the leaves of rows 32 or more back. Both reads have a LIMIT, so no plan can read more: the second
+ * the span of the key's running count (\`seqColumn\`) over its batch hits, plus 32 for rows landed late between
+ * them (the rows between a lane's hits include other lanes' hits); a hit without a row here (a key with fewer
+ * hits, or beyond the read) is counted per hit by the caller.
  */
-function distinctOverRuns(name: string, keyColumn: string, valueColumn: string): string {
+function distinctOverRuns(name: string, keyColumn: string, seqColumn: string, valueColumn: string): string {
   const n = DISTINCT_LOOKBACK_HITS;
   const byTime = (a: string) => `ORDER BY ${a}."ReceivedAt", ${a}."SourceId"`;
   const read = (where: string, order: string, limit: string) => `(SELECT kk.k, s."SourceId", s."ReceivedAt",
@@ -190,14 +195,14 @@ function distinctOverRuns(name: string, keyColumn: string, valueColumn: string):
           COALESCE(lag(r."ReceivedAt", ${n - 1}) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
         FROM (
           SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
-            count(*) AS hits
+            max(m.${q(seqColumn)}) - min(m.${q(seqColumn)}) + 1 AS span
           FROM mine m WHERE m.${q(keyColumn)} IS NOT NULL GROUP BY m.${q(keyColumn)}
           HAVING count(*) >= ${DISTINCT_RUN_MIN_HITS}
         ) kk
         CROSS JOIN LATERAL (
           ${read('s."ReceivedAt" < kk.first_at', 's."ReceivedAt" DESC, s."SourceId" DESC', String(n))}
           UNION ALL
-          ${read('s."ReceivedAt" >= kk.first_at AND s."ReceivedAt" <= kk.last_at', 's."ReceivedAt", s."SourceId"', `kk.hits + ${n}`)}
+          ${read('s."ReceivedAt" >= kk.first_at AND s."ReceivedAt" <= kk.last_at', 's."ReceivedAt", s."SourceId"', `kk.span + ${n}`)}
         ) r
         WINDOW seq AS (PARTITION BY r.k ${byTime('r')})
       ) o
@@ -214,8 +219,8 @@ function distinctOfRun(run: string, perHit: string, window: string): string {
 
 /**
  * CTEs `mine` (each batch hit's own ETL.SignalHit row), the distinct counts' runs, and `sig`: the raw values per
- * hit from ETL.SignalHit, which holds the batch's own rows. "Up to the hit" = every hit ordered at or before it
- * by (ReceivedAt, SourceId), the hit itself included.
+ * hit from ETL.SignalHit, which holds the batch's own rows (ETL.usp_NumberSignals added them). "Up to the hit" =
+ * every hit ordered at or before it by (ReceivedAt, SourceId), the hit itself included.
  */
 export function signalCtes(): string {
   const ipKey = 'b."IPAddress"';
@@ -227,15 +232,15 @@ export function signalCtes(): string {
   return `  mine AS MATERIALIZED (
     SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."FpHash", me."IpSeq", me."SubnetSeq"
     FROM batch b
-    -- The hit's own row (a batch parsed again finds the rows it added the first time); lateral, so it is a
-    -- key lookup per hit and never a join over the whole look-back.
+    -- The hit's own row (ETL.usp_NumberSignals added it); lateral, so it is a key lookup per hit and never a
+    -- join over the whole look-back.
     CROSS JOIN LATERAL (
       SELECT m."Subnet", m."FpHash", m."IpSeq", m."SubnetSeq" FROM "ETL"."SignalHit" m
       WHERE m."SourceId" = b."Id" LIMIT 1
     ) me
     WHERE enrich
   ),
-${distinctOverRuns('fp_run', 'IPAddress', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'IPAddress')}  sig AS MATERIALIZED (
+${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'SubnetSeq', 'IPAddress')}  sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
       ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window')} AS hits_fp,
       CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
@@ -305,17 +310,21 @@ export function signalValues(botScore: string): Record<string, string> {
 
 /**
  * Drops look-back rows no window can reach any more, by whole minutes (IX_SignalHit_Minute; at most a minute
- * more is kept), below the newest row's time (one backward seek), so the work is the rows dropped. Only the
- * rows of this lane (\`inLane\` of an address): a lane running beside it deletes its own, so neither waits on
- * the other's row locks.
+ * more is kept), in ETL.usp_NumberSignals: rows more than the longest window (with slack) older than the newest
+ * row, and older than the first raw row the parse has not taken yet (after its lowest position, the row
+ * 'ParseNewHits'), whose look-back the parse still reads. Two backward seeks, so the work is the rows dropped.
+ * Only the rows of this lane (\`inLane\` of an address): a lane running beside it deletes its own, so neither
+ * waits on the other's row locks.
  */
 export function pruneSignalState(inLane: (ip: string) => string): string {
-  return `  IF enrich THEN
-    DELETE FROM "ETL"."SignalHit" r
-    WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute',
-      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1)
-      - keep_window)
-      AND ${inLane('r."IPAddress"')};
-  END IF;
+  return `  DELETE FROM "ETL"."SignalHit" r
+  WHERE date_trunc('minute', r."ReceivedAt") < date_trunc('minute', LEAST(
+      (SELECT x."ReceivedAt" FROM "ETL"."SignalHit" x ORDER BY date_trunc('minute', x."ReceivedAt") DESC LIMIT 1),
+      (SELECT t."ReceivedAt" FROM "ETL"."Watermark" w
+        CROSS JOIN LATERAL (SELECT t."ReceivedAt" FROM "PiXL"."Test" t
+          WHERE (t."TxId", t."Id") > (w."LastVersion", w."LastVersionId") ORDER BY t."TxId", t."Id" LIMIT 1) t
+        WHERE w."ProcessName" = 'ParseNewHits')
+    ) - keep_window)
+    AND ${inLane('r."IPAddress"')};
 `;
 }

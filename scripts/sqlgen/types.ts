@@ -8,6 +8,8 @@ export interface EngineSql {
   addColumns(fields: readonly Field[]): string;
   /** The whole definition of ETL.usp_ParseNewHits for these catalog fields. */
   procedure(fields: readonly Field[]): string;
+  /** The whole definition of ETL.usp_NumberSignals (it reads the fingerprint fields of old rows). */
+  numbering(fields: readonly Field[]): string;
 }
 
 /** Whether the parse computes this field instead of reading the client's key. */

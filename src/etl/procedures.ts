@@ -2,6 +2,7 @@
 
 export const PROCEDURES = {
   parse: 'ETL.usp_ParseNewHits',
+  numberSignals: 'ETL.usp_NumberSignals',
   classify: 'ETL.usp_ClassifyIPs',
   match: 'ETL.usp_MatchVisits',
   retention: 'ETL.usp_PurgeRetention',

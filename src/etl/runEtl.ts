@@ -6,12 +6,12 @@
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
  * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
  * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
- * could otherwise deadlock). The parse runs as ETL_PARSE_LANES lanes at once (src/etl/lanes.ts), on one
- * connection each.
+ * could otherwise deadlock). The parse runs as ETL_PARSE_LANES lanes at once beside the signals' numbering
+ * (src/etl/lanes.ts), on one connection each.
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { runBatches, runLanes } from './lanes.js';
+import { type ParseBatchSource, runBatches, runParse } from './lanes.js';
 import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
@@ -24,7 +24,10 @@ export interface EtlStep {
   optional: boolean;
   /** Named arguments passed besides BatchSize. */
   args?: ProcedureArgs;
-  /** Lanes run at once (the parse, src/etl/lanes.ts): each call gets Lane and Lanes besides the arguments. */
+  /**
+   * The parse only (src/etl/lanes.ts): lanes of `procedure` run at once, each call given Lane and Lanes besides
+   * the arguments, beside the signals' numbering.
+   */
   lanes?: number;
 }
 
@@ -143,16 +146,22 @@ async function runSteps(
       const which = (step.lanes ?? 1) === 1 ? '' : ` (lane ${lane + 1} of ${step.lanes})`;
       log(`${step.name} batch ${report.batches}${which}: ${describe(row)} (${ms} ms)`);
     };
+    let numbering = 0;
+    const onParseBatch = (source: ParseBatchSource, row: Row, ms: number) => {
+      if (source !== 'numbering') return onBatch(source.lane, row, ms);
+      // The numbering's FromId/ToId would mix with the parse's: only its row count goes into the totals.
+      addUp(report.totals, { RowsNumbered: row.RowsNumbered });
+      log(`${step.name} numbering batch ${++numbering}: ${describe(row)} (${ms} ms)`);
+    };
     const caughtUp =
       step.lanes !== undefined
         ? (
-            await runLanes(
+            await runParse(
               db,
-              step.procedure,
               { ...step.args, BatchSize: step.batchSize },
               step.lanes,
               deadline,
-              onBatch,
+              onParseBatch,
             )
           ).caughtUp
         : await runBatches(

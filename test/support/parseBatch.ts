@@ -1,5 +1,9 @@
-/** One batch of ETL.usp_ParseNewHits: raw hits into PiXL.Parsed, Device, IP and Visit. */
-import type { Warehouse } from '../../src/db/types.js';
+/**
+ * One batch of the parse as one lane of one runs it (src/etl/lanes.ts): ETL.usp_NumberSignals adds the next
+ * raw hits to the signals' look-back, then ETL.usp_ParseNewHits parses them into PiXL.Parsed, Device, IP and
+ * Visit.
+ */
+import type { ProcedureArgs, Warehouse } from '../../src/db/types.js';
 import { numberOf, PROCEDURES } from '../../src/etl/procedures.js';
 
 export interface ParseBatchResult {
@@ -11,8 +15,13 @@ export interface ParseBatchResult {
   visitsInserted: number;
 }
 
-export async function parseBatch(db: Warehouse, batchSize: number): Promise<ParseBatchResult> {
-  const row = (await db.callProcedure(PROCEDURES.parse, { BatchSize: batchSize })) ?? {};
+export async function parseBatch(
+  db: Warehouse,
+  batchSize: number,
+  args: ProcedureArgs = {},
+): Promise<ParseBatchResult> {
+  await db.callProcedure(PROCEDURES.numberSignals, { ...args, BatchSize: batchSize });
+  const row = (await db.callProcedure(PROCEDURES.parse, { ...args, BatchSize: batchSize })) ?? {};
   return {
     rowsParsed: numberOf(row.RowsParsed) ?? 0,
     fromId: numberOf(row.FromId),
