@@ -42,7 +42,7 @@ async function landAndParse(
   await land(hits);
   // A transaction open anywhere on the server holds the parse's horizon back: retry until these are taken.
   const target = (await rowCounts(db))['PiXL.Test'];
-  // The signals' numbering comes first from migration 0090 on (src/etl/lanes.ts); the 0041 parse numbered itself.
+  // The signals' numbering comes first from migration 0085 on (src/etl/lanes.ts); the 0041 parse numbered itself.
   const numbers = await db.procedureExists(PROCEDURES.numberSignals);
   for (let tries = 0; tries < 300 && (await rowCounts(db))['PiXL.Parsed'] !== target; tries++) {
     if (numbers) await db.callProcedure(PROCEDURES.numberSignals, { BatchSize: 10_000 });

@@ -1,9 +1,10 @@
 /**
  * Timer function `etl` (ETL_SCHEDULE, every minute by default): parses new hits into the warehouse (ETL_PARSE_LANES
- * lanes at once beside the signals' numbering, src/etl/lanes.ts), then classifies new IPs, matches, and deletes what is past its retention
- * (src/etl/runEtl.ts etlSteps). A pass holds one database-wide lock (src/etl/runEtl.ts), so an overlapping
- * run (a second instance, or a manual `npm run etl`) skips instead of interleaving. After the pass it records
- * the pipeline's levels (lags, match rate, queue backlog) as metrics, which the alerts in infra/ watch.
+ * lanes at once beside the signals' numbering, src/etl/lanes.ts), then classifies new IPs, matches, and deletes
+ * what is past its retention (src/etl/runEtl.ts etlSteps). A pass holds one database-wide lock
+ * (src/etl/runEtl.ts), so an overlapping run (a second instance, or a manual `npm run etl`) skips instead of
+ * interleaving. After the pass it records the pipeline's levels (lags, match rate, queue backlog) as metrics,
+ * which the alerts in infra/ watch.
  */
 import type { InvocationContext, Timer } from '@azure/functions';
 import { settings } from '../config.js';
