@@ -223,6 +223,35 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     expect(await parsedIds()).toEqual(all.map((r) => r.id));
   });
 
+  it('keeps the look-back the parse still needs when the numbering runs ahead of it, and prunes it after', async () => {
+    await emptyWarehouse();
+    // Two hits of one address 5 s apart, and a hit 30 h later: past the longest window and its slack (25 h), so
+    // a pruning bounded only by the newest row would drop the first two before they are parsed.
+    const hits = [0, 5 * S, 30 * 3600 * S].map((offset, i) =>
+      makeHit({
+        ip: i < 2 ? '192.0.2.10' : '192.0.2.20',
+        queryString: 'canvasFP=c&webglFP=w&audioHash=a',
+        receivedAt: new Date(T0 + offset).toISOString(),
+      }),
+    );
+    await t.db.insertHits(hits.map(toHitRow));
+    const signalRows = async () =>
+      Number((await t.db.query(sql('SELECT COUNT(*) AS n FROM {ETL.SignalHit}')))[0]?.n);
+    expect(await drainLane(PROCEDURES.numberSignals, 'RowsNumbered', 0, 1)).toBe(3);
+    expect(await signalRows()).toBe(3);
+    await parseWithLanes(1, 10, 3);
+    const ids = await testIds();
+    const second = ids.find((r) => r.hitId === hits[1]?.hitId.toLowerCase())?.id;
+    const [row] = await t.db.query(
+      sql('SELECT {Srv_HitsIn15s} AS n FROM {PiXL.Parsed} WHERE {SourceId} = $1'),
+      [second],
+    );
+    expect(Number(row?.n)).toBe(2);
+    // Once the parse has taken them, the next numbering call drops them.
+    await t.db.callProcedure(PROCEDURES.numberSignals, { BatchSize: 10 });
+    expect(await signalRows()).toBe(1);
+  });
+
   it('computes the behaviour signals with two lanes in small batches as the model states them', async () => {
     await emptyWarehouse();
     // Bursts within one /24 and one address (rapid fire, subnet alerts, fingerprint counts), beside other networks.
