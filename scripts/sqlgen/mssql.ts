@@ -143,7 +143,8 @@ const advanceBucketsTsql = `  SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = 
 
 /** ETL.usp_NumberSignals: as on PostgreSQL (scripts/sqlgen/postgres.ts numbering). */
 function numbering(fields: readonly Field[]): string {
-  const busy = 'SELECT 0 AS RowsNumbered, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId';
+  const nothingTaken =
+    'SELECT 0 AS RowsNumbered, CAST(NULL AS BIGINT) AS FromId, CAST(NULL AS BIGINT) AS ToId';
   return `-- Adds the next batch of committed raw hits of one lane to the behaviour signals' look-back (ETL.SignalHit),
 -- each with the running count of its address's and its /24's hits, and drops look-back rows no window reaches
 -- any more; ETL.usp_ParseNewHits parses only rows numbered here. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its
@@ -161,7 +162,7 @@ BEGIN
   -- As in ETL.usp_ParseNewHits: a caller under SNAPSHOT would read stale watermarks.
   SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
   DECLARE ${bucketLocalsTsql};
-${takeBucketsTsql(numberingProcessName, busy)}
+${takeBucketsTsql(numberingProcessName, nothingTaken)}
   -- RowVer as BINARY(8): SELECT INTO would otherwise make a rowversion column that stamps new values. ParamsJson
   -- only for a row landed before the writer's fingerprint hash (numberBatchTsql).
   SELECT TOP (CASE WHEN @Enrich = 1 THEN @BatchSize ELSE 0 END) t.Id, CAST(t.RowVer AS BINARY(8)) AS RowVer,

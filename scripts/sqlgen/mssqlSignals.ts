@@ -193,7 +193,7 @@ export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: s
  * (the temp table always exists, empty when @Enrich = 0).
  */
 export function signalStatementsTsql(): string {
-  const ip = 'bt.IPAddress COLLATE ' + BIN2;
+  const ip = `bt.IPAddress COLLATE ${BIN2}`;
   // An address's (a /24's) first stored hit (running count 1) has only itself up to it (as on PostgreSQL).
   const sinceFirst = (seq: string, hint: string, keyColumn: string, key: string, windowSec: string) =>
     `CASE WHEN me.${seq} = 1 THEN 1

@@ -184,7 +184,7 @@ const advanceBuckets = `  last_row AS (
  * look-back, the step before the parse (src/etl/lanes.ts).
  */
 function numbering(fields: readonly Field[]): string {
-  const busy = 'SELECT 0, NULL::bigint, NULL::bigint';
+  const nothingTaken = 'SELECT 0, NULL::bigint, NULL::bigint';
   return `-- Adds the next batch of committed raw hits of one lane to the behaviour signals' look-back (ETL.SignalHit),
 -- each with the running count of its address's and its /24's hits, and drops look-back rows no window reaches
 -- any more; ETL.usp_ParseNewHits parses only rows numbered here. A raw row belongs to one of ${PARSE_BUCKETS} buckets by its
@@ -203,11 +203,11 @@ LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable
   SET plan_cache_mode = force_custom_plan AS $fn$
 DECLARE
 ${bucketLocals}${signalLocals()}BEGIN
-${takeBuckets('ETL.usp_NumberSignals', numberingProcessName, busy)}  IF NOT enrich THEN
+${takeBuckets('ETL.usp_NumberSignals', numberingProcessName, nothingTaken)}  IF NOT enrich THEN
     UPDATE "ETL"."Watermark" w SET "LastVersion" = upto_version, "LastVersionId" = upto_id,
       "LastRunAt" = now() AT TIME ZONE 'UTC'
     WHERE w."ProcessName" = ANY (bucket_names) AND (upto_version, upto_id) > (w."LastVersion", w."LastVersionId");
-    RETURN QUERY ${busy};
+    RETURN QUERY ${nothingTaken};
     RETURN;
   END IF;
   -- Narrow: the fingerprint hash is the writer's, computed here only for a row landed before it.
@@ -304,11 +304,12 @@ ${signalLocals()}BEGIN
 ${takeBuckets('ETL.usp_ParseNewHits', bucketProcessName, 'SELECT 0, NULL::bigint, NULL::bigint, 0, 0, 0')}  IF enrich THEN
     -- Only rows whose signals are numbered (ETL.usp_NumberSignals): up to the lowest of its buckets' positions;
     -- from the beginning while one of them is missing.
-    SELECT w."LastVersion", w."LastVersionId" INTO v, i FROM "ETL"."Watermark" w
-    WHERE w."ProcessName" LIKE ${lit(`${numberingProcessName(0).slice(0, -2)}%`)}
-    ORDER BY w."LastVersion", w."LastVersionId" LIMIT 1;
-    IF NOT FOUND OR (SELECT count(*) FROM "ETL"."Watermark" w
-        WHERE w."ProcessName" LIKE ${lit(`${numberingProcessName(0).slice(0, -2)}%`)}) < ${PARSE_BUCKETS} THEN
+    SELECT CASE WHEN x.n >= ${PARSE_BUCKETS} THEN x."LastVersion" ELSE '0' END,
+      CASE WHEN x.n >= ${PARSE_BUCKETS} THEN x."LastVersionId" ELSE 0 END INTO v, i
+    FROM (SELECT w."LastVersion", w."LastVersionId", count(*) OVER () AS n FROM "ETL"."Watermark" w
+      WHERE w."ProcessName" LIKE ${lit(`${numberingProcessName(0).slice(0, -2)}%`)}
+      ORDER BY w."LastVersion", w."LastVersionId" LIMIT 1) x;
+    IF NOT FOUND THEN
       v := '0';
       i := 0;
     END IF;
@@ -421,7 +422,6 @@ ${advanceBuckets}
     FROM (SELECT min(v."MatchSeq") AS lo, max(v."MatchSeq") AS hi FROM "PiXL"."Visit" v
       WHERE v."VisitID" BETWEEN r_from AND r_to) s;
   END IF;
-
   -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
   -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure
   -- and the health view read.

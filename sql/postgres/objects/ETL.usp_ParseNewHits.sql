@@ -113,11 +113,12 @@ BEGIN
   IF enrich THEN
     -- Only rows whose signals are numbered (ETL.usp_NumberSignals): up to the lowest of its buckets' positions;
     -- from the beginning while one of them is missing.
-    SELECT w."LastVersion", w."LastVersionId" INTO v, i FROM "ETL"."Watermark" w
-    WHERE w."ProcessName" LIKE 'NumberSignals:%'
-    ORDER BY w."LastVersion", w."LastVersionId" LIMIT 1;
-    IF NOT FOUND OR (SELECT count(*) FROM "ETL"."Watermark" w
-        WHERE w."ProcessName" LIKE 'NumberSignals:%') < 16 THEN
+    SELECT CASE WHEN x.n >= 16 THEN x."LastVersion" ELSE '0' END,
+      CASE WHEN x.n >= 16 THEN x."LastVersionId" ELSE 0 END INTO v, i
+    FROM (SELECT w."LastVersion", w."LastVersionId", count(*) OVER () AS n FROM "ETL"."Watermark" w
+      WHERE w."ProcessName" LIKE 'NumberSignals:%'
+      ORDER BY w."LastVersion", w."LastVersionId" LIMIT 1) x;
+    IF NOT FOUND THEN
       v := '0';
       i := 0;
     END IF;
@@ -583,7 +584,6 @@ BEGIN
     FROM (SELECT min(v."MatchSeq") AS lo, max(v."MatchSeq") AS hi FROM "PiXL"."Visit" v
       WHERE v."VisitID" BETWEEN r_from AND r_to) s;
   END IF;
-
   -- The summary row, last: lanes running at once update it one after the other, each waiting only for the
   -- other's commit. Its position is the lowest of the buckets' (every row before it is parsed): what erasure
   -- and the health view read.
