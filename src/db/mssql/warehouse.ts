@@ -13,6 +13,7 @@ import type {
   SqlConsole,
   Warehouse,
 } from '../types.js';
+import { POOL_IDLE_TIMEOUT_MS } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
 import { clientParams } from './clientParams.js';
 import { MssqlConsumerFile } from './consumers.js';
@@ -94,7 +95,7 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
     const parsed = sql.ConnectionPool.parseConnectionString(this.connectionString) as sql.config;
     return {
       ...parsed,
-      pool: { max: poolMax, min: 0, idleTimeoutMillis: 30_000 },
+      pool: { max: poolMax, min: 0, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS },
       requestTimeout: 300_000,
       options: { ...parsed.options, useUTC: true },
     };

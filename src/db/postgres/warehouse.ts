@@ -13,6 +13,7 @@ import type {
   SqlConsole,
   Warehouse,
 } from '../types.js';
+import { POOL_IDLE_TIMEOUT_MS } from '../types.js';
 import { bigintFromText } from '../values.js';
 import { copyRows, copyRowsAtomically } from './bulkLoad.js';
 import { clientParams } from './clientParams.js';
@@ -75,7 +76,14 @@ export class PostgresWarehouse implements Warehouse, SqlConsole {
   readonly inspect: PostgresHitInspector;
 
   constructor(connectionString: string, poolMax = 10) {
-    this.pool = new pg.Pool({ connectionString, max: poolMax, application_name: 'smartpixl' });
+    // allowExitOnIdle: idle connections kept for POOL_IDLE_TIMEOUT_MS must not keep a finished CLI running.
+    this.pool = new pg.Pool({
+      connectionString,
+      max: poolMax,
+      application_name: 'smartpixl',
+      idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS,
+      allowExitOnIdle: true,
+    });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => {});
     this.schema = new PostgresSchemaStore(this.pool);
