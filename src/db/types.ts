@@ -43,9 +43,9 @@ export interface HitRow {
 /**
  * How long a pooled connection may sit idle before the pool closes it: longer than the ETL timer's interval
  * (every minute by default), so each tick's parse runs on the connections of the tick before. A fresh
- * PostgreSQL backend faults in every shared-buffer page it touches and rebuilds its caches: bench:etl measured
- * a two-lane pass on fresh backends at ~1.9 page faults and ~80 µs more server CPU a row
- * (docs/PERFORMANCE.md "ETL parse: where the time goes"); a SQL Server login costs a TLS handshake.
+ * PostgreSQL backend faults in every shared-buffer page it touches and rebuilds its caches: on a 2-core VM a
+ * two-lane pass on fresh backends took ~1.9 page faults and ~40 % more server CPU a row (docs/PERFORMANCE.md
+ * "About the table of 13:12"); a SQL Server login costs a TLS handshake.
  */
 export const POOL_IDLE_TIMEOUT_MS = 5 * 60_000;
 
