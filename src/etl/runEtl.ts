@@ -165,7 +165,7 @@ async function runSteps(
             )
           ).caughtUp
         : await runBatches(
-            () => db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args }),
+            (size) => db.callProcedure(step.procedure, { BatchSize: size, ...step.args }),
             step.rowsColumn,
             step.batchSize,
             deadline,
