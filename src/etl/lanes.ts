@@ -43,16 +43,15 @@ interface Retries {
 }
 
 /**
- * Calls a batch procedure until a batch comes back short (fewer rows in `rowsColumn` than the BatchSize it was
- * called with) or the deadline passes; resolves whether it caught up. `batchSize` gives each call's BatchSize
- * (a number, or a function asked before each call). After a short batch, `more` (when given) may ask for another
+ * Calls a batch procedure until a batch comes back short (fewer than BatchSize rows in `rowsColumn`) or the
+ * deadline passes; resolves whether it caught up. After a short batch, `more` (when given) may ask for another
  * call once it resolves true. `retries` repeats a batch that failed transiently (the procedure is one
  * transaction, so a failed batch left nothing behind); other errors are thrown.
  */
 export async function runBatches(
-  call: (batchSize: number) => Promise<Row | undefined>,
+  call: () => Promise<Row | undefined>,
   rowsColumn: string,
-  batchSize: number | (() => number),
+  batchSize: number,
   deadline: number,
   onBatch: (row: Row, ms: number) => void,
   retries: Retries | undefined,
@@ -60,68 +59,29 @@ export async function runBatches(
 ): Promise<boolean> {
   for (let attempt = 0; ; ) {
     if (retries?.stop?.()) return true;
-    const size = typeof batchSize === 'number' ? batchSize : batchSize();
     const started = Date.now();
     let row: Row;
     try {
-      row = (await call(size)) ?? {};
+      row = (await call()) ?? {};
     } catch (error) {
       if (retries?.isTransient(error) && ++attempt <= retries.times) continue;
       throw error;
     }
     attempt = 0;
     onBatch(row, Date.now() - started);
-    if ((numberOf(row[rowsColumn]) ?? 0) < size && !(await more())) return true;
+    if ((numberOf(row[rowsColumn]) ?? 0) < batchSize && !(await more())) return true;
     if (Date.now() >= deadline) return false;
   }
-}
-
-/**
- * How much smaller than BatchSize the numbering's first batch of a pass is, and the smallest share of it a lane
- * takes near the end of a pass. The lanes parse only numbered rows: behind a first numbering batch of BatchSize
- * they idled 0.2–0.4 s on 2 cores. Each numbering batch after the first doubles, up to BatchSize. At the end, lane
- * batches of BatchSize could leave one lane parsing a whole batch alone after the other had finished.
- * A call costs ~13 ms of planning and set-up whatever its size (~5 % of an eighth of a 10,000-row batch on
- * the 2-core VM), paid only by the few small batches at either end of a pass (docs/ARCHITECTURE.md "Parse lanes").
- */
-export const BATCH_RAMP = 8;
-
-/** BatchSize of the numbering's call `index` (0 first) of a pass: BatchSize / BATCH_RAMP, doubling to BatchSize. */
-export function numberingBatchSize(batchSize: number, index: number): number {
-  const first = Math.max(1, Math.ceil(batchSize / BATCH_RAMP));
-  return Math.min(batchSize, first * 2 ** Math.min(index, 30));
-}
-
-/**
- * BatchSize of lane `lane`'s next call. Once the numbering has stopped, the lane's rows left are its buckets' share
- * of those numbered in this pass (rows are bucketed by Id, so evenly) less those it parsed: it takes half of them,
- * between BatchSize / BATCH_RAMP and BatchSize, so the lanes end within a small batch of each other. Before that,
- * or when the numbering numbered nothing (signals off, or rows numbered by an earlier pass), BatchSize.
- */
-export function laneBatchSize(
-  batchSize: number,
-  lane: number,
-  lanes: number,
-  numbering: { stopped: boolean; rows: number },
-  parsedByLane: number,
-): number {
-  if (!numbering.stopped || numbering.rows === 0) return batchSize;
-  const buckets = Array.from({ length: PARSE_BUCKETS }, (_, b) => b).filter((b) => b % lanes === lane).length;
-  const left = Math.ceil((numbering.rows * buckets) / PARSE_BUCKETS) - parsedByLane;
-  return Math.min(batchSize, Math.max(Math.ceil(batchSize / BATCH_RAMP), Math.ceil(left / 2)));
 }
 
 /** Batches the numbering has finished, and whether it has stopped: what a lane waiting for rows waits on. */
 class NumberingProgress {
   batches = 0;
-  /** Rows numbered in this pass. */
-  rows = 0;
   stopped = false;
   private waiters: (() => void)[] = [];
 
-  advance(stopped = false, rows = 0): void {
+  advance(stopped = false): void {
     this.batches++;
-    this.rows += rows;
     this.stopped ||= stopped;
     for (const wake of this.waiters.splice(0)) wake();
   }
@@ -164,16 +124,15 @@ export async function runParse(
     failed = true;
     throw error;
   };
-  let numberingCalls = 0;
   const numbering = runBatches(
-    (size) => db.callProcedure(PROCEDURES.numberSignals, { ...args, BatchSize: size, Lane: 0, Lanes: 1 }),
+    () => db.callProcedure(PROCEDURES.numberSignals, { ...args, Lane: 0, Lanes: 1 }),
     'RowsNumbered',
-    () => numberingBatchSize(args.BatchSize, numberingCalls++),
+    args.BatchSize,
     deadline,
     (row, ms) => {
       numbered.push(row);
       onBatch('numbering', row, ms);
-      progress.advance(false, numberOf(row.RowsNumbered) ?? 0);
+      progress.advance();
     },
     retries,
   )
@@ -182,19 +141,17 @@ export async function runParse(
   const lane = (index: number) => {
     let seen = 0;
     let numberingHadStopped = false;
-    let parsed = 0;
     return runBatches(
-      (size) => {
+      () => {
         seen = progress.batches;
         numberingHadStopped = progress.stopped;
-        return db.callProcedure(PROCEDURES.parse, { ...args, BatchSize: size, Lane: index, Lanes: lanes });
+        return db.callProcedure(PROCEDURES.parse, { ...args, Lane: index, Lanes: lanes });
       },
       'RowsParsed',
-      () => laneBatchSize(args.BatchSize, index, lanes, progress, parsed),
+      args.BatchSize,
       deadline,
       (row, ms) => {
         rows.push(row);
-        parsed += numberOf(row.RowsParsed) ?? 0;
         onBatch({ lane: index }, row, ms);
       },
       retries,

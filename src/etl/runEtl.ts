@@ -165,7 +165,7 @@ async function runSteps(
             )
           ).caughtUp
         : await runBatches(
-            (size) => db.callProcedure(step.procedure, { BatchSize: size, ...step.args }),
+            () => db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args }),
             step.rowsColumn,
             step.batchSize,
             deadline,
