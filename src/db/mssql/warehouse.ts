@@ -1,19 +1,19 @@
 /** SQL Server / Azure SQL engine (driver `mssql`, TDS bulk load for hits). */
 import sql from 'mssql';
 import { countAddedPerBatch, HIT_COLUMN_NAMES, hitRowValues } from '../hitColumns.js';
-import type {
-  BulkColumn,
-  ClientParamRow,
-  DatacenterRangeLoad,
-  HitRow,
-  ProcedureArgs,
-  RangeRefreshAttempt,
-  RangeRefreshState,
-  Row,
-  SqlConsole,
-  Warehouse,
+import {
+  type BulkColumn,
+  type ClientParamRow,
+  type DatacenterRangeLoad,
+  type HitRow,
+  POOL_IDLE_TIMEOUT_MS,
+  type ProcedureArgs,
+  type RangeRefreshAttempt,
+  type RangeRefreshState,
+  type Row,
+  type SqlConsole,
+  type Warehouse,
 } from '../types.js';
-import { POOL_IDLE_TIMEOUT_MS } from '../types.js';
 import { bulkRows } from './bulkLoad.js';
 import { clientParams } from './clientParams.js';
 import { MssqlConsumerFile } from './consumers.js';
