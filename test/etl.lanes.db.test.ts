@@ -223,6 +223,22 @@ describe.each(enginesUnderTest())('parse lanes on $name', (engine) => {
     expect(await parsedIds()).toEqual(all.map((r) => r.id));
   });
 
+  it('takes each row once when the lane count changes while its buckets stand at different positions', async () => {
+    await emptyWarehouse();
+    await t.db.insertHits(spreadHits(64).map(toHitRow));
+    const all = await testIds();
+    // Lane 0 of two numbers its networks; then one caller takes all 16 buckets, half of them ahead.
+    const numberedFirst = await drainLane(PROCEDURES.numberSignals, 'RowsNumbered', 0, 2);
+    expect(numberedFirst).toBeGreaterThan(0);
+    expect(numberedFirst).toBeLessThan(all.length);
+    expect(await drainLane(PROCEDURES.numberSignals, 'RowsNumbered', 0, 1)).toBe(all.length - numberedFirst);
+    // The same for the parse: lane 0 of two takes the even buckets, then one lane takes only what is left.
+    const parsedFirst = await drainLane(PROCEDURES.parse, 'RowsParsed', 0, 2);
+    expect(parsedFirst).toBe(all.filter((r) => (r.id & 15) % 2 === 0).length);
+    expect(await drainLane(PROCEDURES.parse, 'RowsParsed', 0, 1)).toBe(all.length - parsedFirst);
+    expect(await parsedIds()).toEqual(all.map((r) => r.id));
+  });
+
   it('keeps the look-back the parse still needs when the numbering runs ahead of it, and prunes it after', async () => {
     await emptyWarehouse();
     // Two hits of one address 5 s apart, and a hit 30 h later: past the longest window and its slack (25 h), so

@@ -176,15 +176,18 @@ export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: s
       + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
   FROM #sigNew n
   OUTER APPLY (
-    SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
-    WHERE s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
-    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-  ) pi
-  OUTER APPLY (
     SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
     WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
     ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-  ) ps;
+  ) ps
+  -- Every stored row of an IPv4 address carries its /24: the address's seek runs only when its /24 has a row
+  -- before the hit, or for an address without a /24 (as numberBatch on PostgreSQL).
+  OUTER APPLY (
+    SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
+    WHERE (ps.SubnetSeq IS NOT NULL OR n.Subnet IS NULL)
+      AND s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) pi;
 `;
 }
 

@@ -86,7 +86,8 @@ function laneRows(columns: string, bucket: string): string {
       FROM "PiXL"."Test" t
       CROSS JOIN LATERAL (SELECT ${bucket} AS bucket) k
       WHERE (t."TxId", t."Id") > (last_version, last_id) AND (t."TxId", t."Id") <= (upto_version, upto_id)
-        AND k.bucket % lanes = lane AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
+        AND (lanes = 1 OR k.bucket % lanes = lane)
+        AND (same_position OR (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1]))
       ORDER BY t."TxId", t."Id"
       LIMIT "BatchSize"`;
 }
@@ -100,6 +101,9 @@ const bucketLocals = `  horizon xid8;
   lanes integer := "Lanes";
   lane integer := "Lane";
   b_no integer;
+  -- Whether every bucket of this call is at one position (the usual case): each row's bucket is then not needed
+  -- to compare it with its bucket's, nor at all with one lane (the custom plan folds these tests away).
+  same_position boolean := true;
   bucket_names text[] := '{}';
   bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[${PARSE_BUCKETS}]);
   bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[${PARSE_BUCKETS}]);
@@ -143,6 +147,9 @@ function takeBuckets(lock: string, processName: (bucket: number) => string, busy
     END IF;
     bucket_version[b_no + 1] := v;
     bucket_id[b_no + 1] := i;
+    IF last_version IS NOT NULL AND (v, i) <> (last_version, last_id) THEN
+      same_position := false;
+    END IF;
     IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
       last_version := v;
       last_id := i;

@@ -125,15 +125,19 @@ export const numberBatch = `  numbered AS (
       WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
     ) n
     LEFT JOIN LATERAL (
-      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-      WHERE s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
-      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) pi ON true
-    LEFT JOIN LATERAL (
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
       WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL) v) r
+    ) ps ON n.subnet IS NOT NULL
+    -- Every stored row of an IPv4 address carries its /24: a /24 with no row before the hit has none of the
+    -- address either, so the address's seek runs only when its /24's found one (most hits of spread traffic
+    -- are their /24's first), or for an address without a /24.
+    LEFT JOIN LATERAL (
+      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+      WHERE (ps."SubnetSeq" IS NOT NULL OR n.subnet IS NULL)
+        AND s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) pi ON true) v) r
     RETURNING 1
   )`;
 

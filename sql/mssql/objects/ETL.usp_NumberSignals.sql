@@ -96,15 +96,18 @@ BEGIN
       + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
   FROM #sigNew n
   OUTER APPLY (
-    SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
-    WHERE s.IPAddress = n.IPAddress AND s.ReceivedAt <= n.ReceivedAt AND (s.ReceivedAt < n.ReceivedAt OR s.SourceId < n.Id)
-    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-  ) pi
-  OUTER APPLY (
     SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
     WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND s.ReceivedAt <= n.ReceivedAt AND (s.ReceivedAt < n.ReceivedAt OR s.SourceId < n.Id)
     ORDER BY s.ReceivedAt DESC, s.SourceId DESC
-  ) ps;
+  ) ps
+  -- Every stored row of an IPv4 address carries its /24: the address's seek runs only when its /24 has a row
+  -- before the hit, or for an address without a /24 (as numberBatch on PostgreSQL).
+  OUTER APPLY (
+    SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE (ps.SubnetSeq IS NOT NULL OR n.Subnet IS NULL)
+      AND s.IPAddress = n.IPAddress AND s.ReceivedAt <= n.ReceivedAt AND (s.ReceivedAt < n.ReceivedAt OR s.SourceId < n.Id)
+    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) pi;
 
   SELECT TOP (1) @lastRowVer = RowVer, @lastRowId = Id FROM #batch ORDER BY RowVer DESC;
   SELECT @rows = COUNT(*), @fromId = MIN(Id), @toId = MAX(Id) FROM #batch;

@@ -32,6 +32,9 @@ DECLARE
   lanes integer := "Lanes";
   lane integer := "Lane";
   b_no integer;
+  -- Whether every bucket of this call is at one position (the usual case): each row's bucket is then not needed
+  -- to compare it with its bucket's, nor at all with one lane (the custom plan folds these tests away).
+  same_position boolean := true;
   bucket_names text[] := '{}';
   bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[16]);
   bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[16]);
@@ -84,6 +87,9 @@ BEGIN
     END IF;
     bucket_version[b_no + 1] := v;
     bucket_id[b_no + 1] := i;
+    IF last_version IS NOT NULL AND (v, i) <> (last_version, last_id) THEN
+      same_position := false;
+    END IF;
     IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
       last_version := v;
       last_id := i;
@@ -112,7 +118,8 @@ BEGIN
       CROSS JOIN LATERAL (SELECT (hashtext(COALESCE(CASE WHEN t."IPAddress" !~ '[^0-9.]' AND length(t."IPAddress") - length(replace(t."IPAddress", '.', '')) = 3
       THEN left(t."IPAddress", length(t."IPAddress") - strpos(reverse(t."IPAddress"), '.')) END, t."IPAddress", '')) & 15) AS bucket) k
       WHERE (t."TxId", t."Id") > (last_version, last_id) AND (t."TxId", t."Id") <= (upto_version, upto_id)
-        AND k.bucket % lanes = lane AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
+        AND (lanes = 1 OR k.bucket % lanes = lane)
+        AND (same_position OR (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1]))
       ORDER BY t."TxId", t."Id"
       LIMIT "BatchSize"
     ) t
@@ -136,15 +143,19 @@ BEGIN
       WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
     ) n
     LEFT JOIN LATERAL (
-      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-      WHERE s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
-      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) pi ON true
-    LEFT JOIN LATERAL (
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
       WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL) v) r
+    ) ps ON n.subnet IS NOT NULL
+    -- Every stored row of an IPv4 address carries its /24: a /24 with no row before the hit has none of the
+    -- address either, so the address's seek runs only when its /24's found one (most hits of spread traffic
+    -- are their /24's first), or for an address without a /24.
+    LEFT JOIN LATERAL (
+      SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+      WHERE (ps."SubnetSeq" IS NOT NULL OR n.subnet IS NULL)
+        AND s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) pi ON true) v) r
     RETURNING 1
   ),
   last_row AS (

@@ -47,6 +47,9 @@ DECLARE
   lanes integer := "Lanes";
   lane integer := "Lane";
   b_no integer;
+  -- Whether every bucket of this call is at one position (the usual case): each row's bucket is then not needed
+  -- to compare it with its bucket's, nor at all with one lane (the custom plan folds these tests away).
+  same_position boolean := true;
   bucket_names text[] := '{}';
   bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[16]);
   bucket_id bigint[] := array_fill(NULL::bigint, ARRAY[16]);
@@ -102,6 +105,9 @@ BEGIN
     END IF;
     bucket_version[b_no + 1] := v;
     bucket_id[b_no + 1] := i;
+    IF last_version IS NOT NULL AND (v, i) <> (last_version, last_id) THEN
+      same_position := false;
+    END IF;
     IF last_version IS NULL OR (v, i) < (last_version, last_id) THEN
       last_version := v;
       last_id := i;
@@ -150,7 +156,8 @@ BEGIN
       FROM "PiXL"."Test" t
       CROSS JOIN LATERAL (SELECT (t."Id" & 15)::integer AS bucket) k
       WHERE (t."TxId", t."Id") > (last_version, last_id) AND (t."TxId", t."Id") <= (upto_version, upto_id)
-        AND k.bucket % lanes = lane AND (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1])
+        AND (lanes = 1 OR k.bucket % lanes = lane)
+        AND (same_position OR (t."TxId", t."Id") > (bucket_version[k.bucket + 1], bucket_id[k.bucket + 1]))
       ORDER BY t."TxId", t."Id"
       LIMIT "BatchSize") t
     CROSS JOIN LATERAL (
