@@ -223,6 +223,15 @@ const envSchema = envObject.transform((env, ctx) => {
       message: `is required for the ${engine} engine`,
     });
   }
+  // A parse pass holds one connection per lane and one for the numbering at once (src/etl/lanes.ts); with
+  // fewer, the lanes would wait for each other's connections and parse no faster than one.
+  if (env.DB_POOL_MAX < env.ETL_PARSE_LANES + 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['DB_POOL_MAX'],
+      message: `must be at least ETL_PARSE_LANES + 1 (${env.ETL_PARSE_LANES + 1}): each parse lane and the signals' numbering run on a connection of their own`,
+    });
+  }
   return {
     database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },
     writer: {
