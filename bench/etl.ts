@@ -3,8 +3,8 @@
  * Visit) on the embedded PostgreSQL, with the behaviour signals off and on, for four traffic mixes: addresses
  * spread over the IPv4 space; 20 /24 networks (carrier NAT); every hit from one /24; every hit from one
  * address. Realistic hits (every catalog key, ~4.7 KB query strings, 10 ms apart) are landed once through the
- * writer's insertHits; each mix rewrites their addresses, then each run parses them all from an empty
- * warehouse, with one parse lane and with more (BENCH_LANES: lanes run at once, each on its own connection, as
+ * writer's insertHits; each run takes the mixes in turn, rewriting their addresses, and parses them all from an
+ * empty warehouse, with one parse lane and with more (BENCH_LANES: lanes run at once, each on its own connection, as
  * src/etl/lanes.ts runs them, beside the signals' numbering). Besides wall clock it counts work inside the
  * database: CPU seconds of the whole server during the pass, and the index entries and buffers the signals
  * read from ETL.SignalHit per hit (pg_stat counters). Results go to docs/PERFORMANCE.md (section "ETL parse").
@@ -176,9 +176,11 @@ async function main(): Promise<void> {
     await reset(db);
     log(`warming the pool up: one unmeasured pass, ${PARSER_CONNECTIONS - 1} lane(s), signals on…`);
     await parseAll(parser, PARSER_CONNECTIONS - 1, db, dataDir, true);
-    for (const mix of MIXES) {
-      await setMix(db, mix);
-      for (let run = 1; run <= RUNS; run++) {
+    // Runs outermost: each run takes every mix in turn, so a slow spell of this shared VM (its speed swings by a
+    // third within minutes) falls on every mix alike instead of on one mix's runs (docs/PERFORMANCE.md).
+    for (let run = 1; run <= RUNS; run++) {
+      for (const mix of MIXES) {
+        if (MIXES.length > 1 || run === 1) await setMix(db, mix);
         for (const lanes of LANES) {
           for (const enrich of [false, true]) {
             await reset(db);
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
         (SELECT avg(pg_column_size(p.*))::int FROM "PiXL"."Parsed" p) AS avg`,
     );
     rows.push(['PiXL.Parsed size', String(size?.parsed), `${size?.avg} bytes per row on average`]);
-    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; for each traffic mix their addresses are rewritten, then ${RUNS} run(s) with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} by the ETL's runner (src/etl/lanes.ts runParse: ETL.usp_NumberSignals beside ${LANES.join(' and ')} lane(s) of ETL.usp_ParseNewHits, each call one transaction, all at once on their own connections of one pool kept warm between passes as the timer's is between ticks, after one unmeasured pass; rows/s is the whole pass's wall clock). "Rows per CPU s" counts the CPU time of the whole PostgreSQL server during the pass (every backend, WAL writer, checkpointer, autovacuum: work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
+    const method = `\`npm run bench:etl\`, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, node ${process.version}, embedded PostgreSQL 18 (settings of src/local/embeddedPostgres.ts, synchronous_commit on). ${HITS} hits with every catalog key (average query string ${Math.round(avgQuery)} bytes, ${DEVICES} distinct devices, ${SPACING_MS} ms apart) landed once through insertHits; ${RUNS} run(s), each taking every traffic mix in turn: the hits' addresses are rewritten for the mix, then passes with the signals off and on each parse all of them from an empty warehouse in batches of ${BATCH} by the ETL's runner (src/etl/lanes.ts runParse: ETL.usp_NumberSignals beside ${LANES.join(' and ')} lane(s) of ETL.usp_ParseNewHits, each call one transaction, all at once on their own connections of one pool kept warm between passes as the timer's is between ticks, after one unmeasured pass; rows/s is the whole pass's wall clock). "Rows per CPU s" counts the CPU time of the whole PostgreSQL server during the pass (every backend, WAL writer, checkpointer, autovacuum: work, less sensitive to the other users of this shared machine than wall clock); index entries and buffers are ETL.SignalHit's statistics counters. Targets (issue): ≥ 10,000 rows/s with signals on for the spread mix; each flood ≥ 80 % of the spread mix; signals on ≥ 80 % of off. Load average ${loadavg()[0]?.toFixed(1)} at the end.`;
     writePerformanceSection('ETL parse', method, rows);
     log('written to docs/PERFORMANCE.md');
   } finally {
