@@ -37,7 +37,9 @@ describe('settings', () => {
 
   it('require a connection for each parse lane and one for the numbering', () => {
     const base = { DATABASE_URL: 'postgres://x', ETL_PARSE_LANES: '4' };
-    expect(() => parseSettings({ ...base, DB_POOL_MAX: '4' })).toThrow(/DB_POOL_MAX: must be at least ETL_PARSE_LANES \+ 1 \(5\)/);
+    expect(() => parseSettings({ ...base, DB_POOL_MAX: '4' })).toThrow(
+      /DB_POOL_MAX: must be at least ETL_PARSE_LANES \+ 1 \(5\)/,
+    );
     expect(parseSettings({ ...base, DB_POOL_MAX: '5' }).etl.parseLanes).toBe(4);
   });
 
