@@ -47,8 +47,8 @@ DECLARE
   lanes integer := "Lanes";
   lane integer := "Lane";
   b_no integer;
-  -- Whether every bucket of this call is at one position (the usual case): each row's bucket is then not needed
-  -- to compare it with its bucket's, nor at all with one lane (the custom plan folds these tests away).
+  -- Whether every bucket of this call stands at one position (the usual case): a row is then not compared with
+  -- its bucket's position, and with one lane its bucket is never computed (laneRows).
   same_position boolean := true;
   bucket_names text[] := '{}';
   bucket_version xid8[] := array_fill(NULL::xid8, ARRAY[16]);
