@@ -224,7 +224,7 @@ const envSchema = envObject.transform((env, ctx) => {
     });
   }
   // A parse pass holds one connection per lane and one for the numbering at once (src/etl/lanes.ts); with
-  // fewer, the lanes would wait for each other's connections and parse no faster than one.
+  // fewer, the lanes beyond the pool's size only wait for a connection.
   if (env.DB_POOL_MAX < env.ETL_PARSE_LANES + 1) {
     ctx.addIssue({
       code: 'custom',

@@ -96,7 +96,7 @@ describe.each(postgres)('work of the signals per hit on $name', (engine) => {
     expect(late.entries, report).toBeLessThanOrEqual(early.entries * 1.1);
     expect(late.buffers, report).toBeLessThanOrEqual(early.buffers * 1.1);
     // Measured: 10.3 entries and 35 buffers per flood hit; 12 and 42 per hit of returning addresses. A hit from
-    // an address never seen before reads its own row only (1 entry, ~12 buffers): nothing is up to it but itself.
+    // an address never seen before reads its own row only (1 entry, 13 buffers): nothing is up to it but itself.
     expect(late.entries, report).toBeLessThanOrEqual(returning.entries);
     expect(late.buffers, report).toBeLessThanOrEqual(returning.buffers);
     // The numbering seeks an address's previous row only when its /24 has one (scripts/sqlgen/postgresSignals.ts
