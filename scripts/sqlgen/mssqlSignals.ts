@@ -145,8 +145,8 @@ function distinctOfRunTsql(run: string, perHit: string, windowSec: string): stri
 
 /**
  * After #batch (Id, IPAddress, ReceivedAt, ParamsJson, ClientParamsJson, FpHash), in ETL.usp_NumberSignals: adds
- * its hits to ETL.SignalHit with their running counts (the last stored row's before each, plus the rank in the
- * batch: as numberBatch on PostgreSQL).
+ * its hits to ETL.SignalHit with their running counts (the last stored row's before each, looked up once per key
+ * unless its rows landed out of order, plus the rank in the batch: as numberBatch on PostgreSQL).
  */
 export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: string) => string): string {
   const fp = FINGERPRINT_KEYS.map((key) => {
@@ -169,23 +169,48 @@ export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: s
   WHERE bt.IPAddress IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM ETL.SignalHit r WITH (FORCESEEK) WHERE r.SourceId = bt.Id);
 
+  -- Each key's last stored row, looked up once per batch (as numberBatch on PostgreSQL): it stands before every one
+  -- of the key's batch rows unless rows landed out of order (a stored row at or after the key's first batch row,
+  -- the tie included); only then does each row seek its own.
+  SELECT k.Subnet, l.SubnetSeq AS LastSeq, CAST(CASE WHEN l.SourceId IS NOT NULL THEN 1 ELSE 0 END AS BIT) AS HasRow,
+    CAST(CASE WHEN l.ReceivedAt >= k.FirstAt THEN 1 ELSE 0 END AS BIT) AS OutOfOrder
+  INTO #subnetLast
+  FROM (SELECT n.Subnet, MIN(n.ReceivedAt) AS FirstAt FROM #sigNew n WHERE n.Subnet IS NOT NULL GROUP BY n.Subnet) k
+  OUTER APPLY (
+    SELECT TOP (1) s.ReceivedAt, s.SourceId, s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
+    WHERE s.Subnet = k.Subnet ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) l;
+
+  -- Every stored row of an IPv4 address carries its /24: the address is looked up only when its /24 has a stored
+  -- row, or for an address without a /24.
+  SELECT k.IPAddress, l.IpSeq AS LastSeq, CAST(CASE WHEN l.ReceivedAt >= k.FirstAt THEN 1 ELSE 0 END AS BIT) AS OutOfOrder
+  INTO #addressLast
+  FROM (SELECT n.IPAddress, MIN(n.Subnet) AS Subnet, MIN(n.ReceivedAt) AS FirstAt FROM #sigNew n GROUP BY n.IPAddress) k
+  LEFT JOIN #subnetLast ks ON ks.Subnet = k.Subnet
+  OUTER APPLY (
+    SELECT TOP (1) s.ReceivedAt, s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
+    WHERE (ks.HasRow = 1 OR k.Subnet IS NULL) AND s.IPAddress = k.IPAddress
+    ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+  ) l;
+
   INSERT INTO ETL.SignalHit (SourceId, IPAddress, Subnet, ReceivedAt, FpHash, IpSeq, SubnetSeq)
   SELECT n.Id, n.IPAddress, n.Subnet, n.ReceivedAt, n.FpHash,
-    COALESCE(pi.IpSeq, 0) + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
-    CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(ps.SubnetSeq, 0)
+    COALESCE(CASE WHEN ka.OutOfOrder = 1 THEN pi.IpSeq ELSE ka.LastSeq END, 0)
+      + ROW_NUMBER() OVER (PARTITION BY n.IPAddress ORDER BY n.ReceivedAt, n.Id),
+    CASE WHEN n.Subnet IS NOT NULL THEN COALESCE(CASE WHEN ks.OutOfOrder = 1 THEN ps.SubnetSeq ELSE ks.LastSeq END, 0)
       + ROW_NUMBER() OVER (PARTITION BY n.Subnet ORDER BY n.ReceivedAt, n.Id) END
   FROM #sigNew n
+  JOIN #addressLast ka ON ka.IPAddress = n.IPAddress
+  LEFT JOIN #subnetLast ks ON ks.Subnet = n.Subnet
+  -- A key with rows out of order: each row's own last stored row before it.
   OUTER APPLY (
     SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s ${SUBNET_INDEX}
-    WHERE n.Subnet IS NOT NULL AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+    WHERE ks.OutOfOrder = 1 AND s.Subnet = n.Subnet AND ${upTo('n.ReceivedAt', 'n.Id', true)}
     ORDER BY s.ReceivedAt DESC, s.SourceId DESC
   ) ps
-  -- Every stored row of an IPv4 address carries its /24: the address's seek runs only when its /24 has a row
-  -- before the hit, or for an address without a /24 (as numberBatch on PostgreSQL).
   OUTER APPLY (
     SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s ${IP_INDEX}
-    WHERE (ps.SubnetSeq IS NOT NULL OR n.Subnet IS NULL)
-      AND s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
+    WHERE ka.OutOfOrder = 1 AND s.IPAddress = n.IPAddress AND ${upTo('n.ReceivedAt', 'n.Id', true)}
     ORDER BY s.ReceivedAt DESC, s.SourceId DESC
   ) pi;
 `;

@@ -100,42 +100,72 @@ export function storedFpHash(fields: readonly Field[], typed: (f: Field, v: stri
 }
 
 /**
- * CTE \`numbered\`: adds the rows of CTE \`batch\` (Id, IPAddress, ReceivedAt, fp_hash) to ETL.SignalHit, in
- * ETL.usp_NumberSignals. A row's running counts are those of the last row before it already stored (one
- * backward seek; the statement does not see its own rows) plus its rank among the batch's rows of the same
- * address (/24). A hit numbered after a later hit of its address is numbered right, but the later rows keep
- * their numbers: each such late hit can make a later window's count one too low, until it leaves the window
- * (docs/ARCHITECTURE.md "Enrichment").
+ * CTEs \`new_rows\`, \`subnet_last\`, \`address_last\` and \`numbered\`: add the rows of CTE \`batch\` (Id,
+ * IPAddress, ReceivedAt, fp_hash) to ETL.SignalHit, in ETL.usp_NumberSignals. A row's running counts are those of
+ * the last row before it already stored (the statement does not see its own rows) plus its rank among the batch's
+ * rows of the same address (/24). That last row is looked up once per key of the batch: the key's last stored
+ * row overall, which stands before every one of the key's batch rows unless rows landed out of order (a stored
+ * row at or after the key's first batch row); only such a key has each of its rows seek its own. So a flood's
+ * batch seeks twice per key, not per hit. A hit numbered after a later hit of its address is numbered right, but
+ * the later rows keep their numbers: each such late hit can make a later window's count one too low, until it
+ * leaves the window (docs/ARCHITECTURE.md "Enrichment").
  */
-export const numberBatch = `  numbered AS (
+export const numberBatch = `  new_rows AS MATERIALIZED (
+    SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt", t.fp_hash
+    FROM batch t
+    -- A batch numbered again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
+    -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
+    LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
+    WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
+  ),
+  -- Each /24's last stored row, and whether it stands at or after the /24's first batch row (then each row
+  -- seeks its own; the tie counts as out of order, which is only slower).
+  subnet_last AS MATERIALIZED (
+    SELECT k.subnet, l."SubnetSeq" AS last_seq, l."SourceId" IS NOT NULL AS has_row,
+      COALESCE(l."ReceivedAt" >= k.first_at, false) AS out_of_order
+    FROM (SELECT n.subnet, min(n."ReceivedAt") AS first_at FROM new_rows n WHERE n.subnet IS NOT NULL
+      GROUP BY n.subnet) k
+    LEFT JOIN LATERAL (
+      SELECT s."ReceivedAt", s."SourceId", s."SubnetSeq" FROM "ETL"."SignalHit" s
+      WHERE s."Subnet" = k.subnet ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) l ON true
+  ),
+  -- The same per address. Every stored row of an IPv4 address carries its /24: a /24 without a stored row has
+  -- none of the address either, so the address is looked up only when its /24 has one (most hits of spread
+  -- traffic are their /24's first), or for an address without a /24.
+  address_last AS MATERIALIZED (
+    SELECT k."IPAddress", l."IpSeq" AS last_seq, COALESCE(l."ReceivedAt" >= k.first_at, false) AS out_of_order
+    FROM (SELECT n."IPAddress", min(n.subnet) AS subnet, min(n."ReceivedAt") AS first_at FROM new_rows n
+      GROUP BY n."IPAddress") k
+    LEFT JOIN subnet_last ks ON ks.subnet = k.subnet
+    LEFT JOIN LATERAL (
+      SELECT s."ReceivedAt", s."IpSeq" FROM "ETL"."SignalHit" s
+      WHERE (ks.has_row OR k.subnet IS NULL) AND s."IPAddress" = k."IPAddress"
+      ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
+    ) l ON true
+  ),
+  numbered AS (
     -- Collected into one array before the first row goes in (an aggregate reads all its input first): a seek
     -- running while the statement inserts would step over every index entry this batch has added so far.
     INSERT INTO "ETL"."SignalHit"
     SELECT (r.h).* FROM (SELECT unnest(array_agg(v.h)) AS h FROM (SELECT ROW(n."Id", n."IPAddress", n.subnet,
       n."ReceivedAt", n.fp_hash,
-      COALESCE(pi."IpSeq", 0) + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
-      CASE WHEN n.subnet IS NOT NULL THEN COALESCE(ps."SubnetSeq", 0)
+      COALESCE(CASE WHEN ka.out_of_order THEN pi."IpSeq" ELSE ka.last_seq END, 0)
+        + row_number() OVER (PARTITION BY n."IPAddress" ORDER BY n."ReceivedAt", n."Id"),
+      CASE WHEN n.subnet IS NOT NULL THEN COALESCE(CASE WHEN ks.out_of_order THEN ps."SubnetSeq" ELSE ks.last_seq END, 0)
         + row_number() OVER (PARTITION BY n.subnet ORDER BY n."ReceivedAt", n."Id") END)::"ETL"."SignalHit" AS h
-    FROM (
-      SELECT t."Id", t."IPAddress", ${subnetOf('t."IPAddress"')} AS subnet, t."ReceivedAt", t.fp_hash
-      FROM batch t
-      -- A batch numbered again (after a crash) adds nothing: its rows would otherwise count twice. A lateral
-      -- lookup with LIMIT (never flattened into an anti-join over the whole look-back).
-      LEFT JOIN LATERAL (SELECT 1 AS found FROM "ETL"."SignalHit" x WHERE x."SourceId" = t."Id" LIMIT 1) ex ON true
-      WHERE t."IPAddress" IS NOT NULL AND ex.found IS NULL
-    ) n
+    FROM new_rows n
+    JOIN address_last ka ON ka."IPAddress" = n."IPAddress"
+    LEFT JOIN subnet_last ks ON ks.subnet = n.subnet
+    -- A key with rows out of order: each row's own last stored row before it.
     LEFT JOIN LATERAL (
       SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
-      WHERE s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      WHERE ks.out_of_order AND s."Subnet" = n.subnet AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
-    ) ps ON n.subnet IS NOT NULL
-    -- Every stored row of an IPv4 address carries its /24: a /24 with no row before the hit has none of the
-    -- address either, so the address's seek runs only when its /24's found one (most hits of spread traffic
-    -- are their /24's first), or for an address without a /24.
+    ) ps ON true
     LEFT JOIN LATERAL (
       SELECT s."IpSeq" FROM "ETL"."SignalHit" s
-      WHERE (ps."SubnetSeq" IS NOT NULL OR n.subnet IS NULL)
-        AND s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
+      WHERE ka.out_of_order AND s."IPAddress" = n."IPAddress" AND (s."ReceivedAt", s."SourceId") < (n."ReceivedAt", n."Id")
       ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1
     ) pi ON true) v) r
     RETURNING 1
