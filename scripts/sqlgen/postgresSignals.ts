@@ -303,8 +303,17 @@ ${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns(
  */
 export function signalJoins(): string {
   return `    LEFT JOIN sig sg ON sg."Id" = b."Id"
-    LEFT JOIN "PiXL"."IP" ipr ON ipr."IPAddress" = b."IPAddress"
-    LEFT JOIN "PiXL"."Config" cfg ON cfg."CompanyID" = b."CompanyID" AND cfg."PiXLID" = b."PiXLID"
+    -- Key lookups per hit, lateral with LIMIT so no plan can join the whole table instead: a hash of every
+    -- PiXL.IP row costs each batch as much as the table holds, and with statistics from when the table was
+    -- small the planner chose a nested loop over all of it (a pass of 100,000 spread hits then took 80 s, not 10).
+    -- Only the likely-bot rule reads them: nothing is looked up with the signals off.
+    LEFT JOIN LATERAL (
+      SELECT i."IsDatacenter" FROM "PiXL"."IP" i WHERE enrich AND i."IPAddress" = b."IPAddress" LIMIT 1
+    ) ipr ON true
+    LEFT JOIN LATERAL (
+      SELECT c."BotScoreThreshold" FROM "PiXL"."Config" c
+      WHERE enrich AND c."CompanyID" = b."CompanyID" AND c."PiXLID" = b."PiXLID" LIMIT 1
+    ) cfg ON true
     CROSS JOIN LATERAL (SELECT
       CASE WHEN sg.has_ip THEN sg.hits_rapid >= rapid_fire_hits END AS rapid_fire,
       CASE WHEN sg.has_ip THEN sg.fp_distinct > fp_suspicious_distinct AND sg.hits_fp > fp_suspicious_hits END

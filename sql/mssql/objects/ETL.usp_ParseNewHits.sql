@@ -595,8 +595,16 @@ BEGIN
   ) cp
   OUTER APPLY OPENJSON(cp.ClientParamsJson) WITH (Email NVARCHAR(MAX) '$.email') ce
   LEFT JOIN #sig sg ON sg.Id = bt.Id
-  LEFT JOIN PiXL.IP ipr ON ipr.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
-  LEFT JOIN PiXL.Config cfg ON cfg.CompanyID = bt.CompanyID AND cfg.PiXLID = bt.PiXLID
+  -- Key lookups per hit, pinned to a seek: a join may otherwise scan every PiXL.IP row each batch (as on
+  -- PostgreSQL, signalJoins). Only the likely-bot rule reads them: nothing is looked up with @Enrich = 0.
+  OUTER APPLY (
+    SELECT TOP (1) i.IsDatacenter FROM PiXL.IP i WITH (FORCESEEK)
+    WHERE @Enrich = 1 AND i.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2
+  ) ipr
+  OUTER APPLY (
+    SELECT TOP (1) c.BotScoreThreshold FROM PiXL.Config c WITH (FORCESEEK)
+    WHERE @Enrich = 1 AND c.CompanyID = bt.CompanyID AND c.PiXLID = bt.PiXLID
+  ) cfg
   CROSS APPLY (SELECT
     CASE WHEN sg.HasIp = 1 THEN CASE WHEN sg.HitsRapid >= @RapidFireHits THEN 1 ELSE 0 END END AS RapidFire,
     CASE WHEN sg.HasIp = 1 THEN CASE WHEN sg.FpDistinct > @FpSuspiciousDistinct AND sg.HitsFp > @FpSuspiciousHits THEN 1 ELSE 0 END END AS FpSuspicious,
