@@ -6,7 +6,8 @@
  * and per hit for the other keys, where the window cuts the latest hits, or where the read did not reach the
  * hit. This traffic takes every path: one address with most of the hits and more than 32 values repeating at
  * every distance, addresses with a few hits, gaps longer than both windows, hits without a fingerprint, and
- * hits landed after later hits of their address were parsed.
+ * hits landed after later hits of their address were parsed. Srv_LastGapMs too: it comes from the same read
+ * for a hit in one, else from a seek of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISTINCT_RUN_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
@@ -96,7 +97,7 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
         await parseBatch(t.db, BATCH, SETTINGS);
         batch++;
         const parsed = await t.db.query(
-          sql('SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps} FROM {PiXL.Parsed}'),
+          sql('SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps}, {Srv_LastGapMs} FROM {PiXL.Parsed}'),
         );
         for (const row of parsed) {
           const id = Number(row.SourceId);
@@ -136,9 +137,12 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
       )
       .sort((a, b) => b.s.at - a.s.at || id(b.j) - id(a.j));
     const latest = visible.slice(0, DISTINCT_LOOKBACK_HITS);
+    const previous = visible.find(({ j }) => j !== i);
     return {
       distinct: new Set(latest.map(({ s }) => value(s)).filter((v) => v !== null)).size,
       seen: visible.length,
+      /** Milliseconds since the key's previous hit in the window, -1 without one. */
+      gap: previous ? h.at - previous.s.at : -1,
       // Counted from its key's one read of the batch, not by a look-back of its own.
       byRun:
         specs.filter((s, j) => batchOf.get(j) === batchOf.get(i) && key(s) === key(h)).length >=
@@ -163,6 +167,7 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
       subnetCut: 0,
       subnetRun: 0,
       late: 0,
+      noPrevious: 0,
     };
     for (const [i, s] of specs.entries()) {
       const row = parsedRows.get(idOf.get(i) as number);
@@ -178,11 +183,26 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
         (x) => x.ip,
         SETTINGS.SubnetWindowSec,
       );
-      expect({ hit: i, fp: Number(row?.Srv_FpDistinct), subnet: Number(row?.Srv_SubnetIps) }).toEqual({
+      // The previous hit of the address looks back over the longest of its windows.
+      const ipWindowSec = Math.max(SETTINGS.FpWindowSec, SETTINGS.RapidWindowSec, SETTINGS.FpRateWindowSec);
+      const gap = expected(
+        i,
+        (x) => x.ip,
+        (x) => x.fingerprint,
+        ipWindowSec,
+      ).gap;
+      expect({
+        hit: i,
+        fp: Number(row?.Srv_FpDistinct),
+        subnet: Number(row?.Srv_SubnetIps),
+        gap: Number(row?.Srv_LastGapMs),
+      }).toEqual({
         hit: i,
         fp: fp.distinct,
         subnet: subnet.distinct,
+        gap,
       });
+      if (gap === -1 && i > 0) coverage.noPrevious++;
       if (fp.seen > DISTINCT_LOOKBACK_HITS) coverage.fpOver32++;
       if (fp.cut) coverage.fpCut++;
       if (fp.byRun) coverage.fpRun++;

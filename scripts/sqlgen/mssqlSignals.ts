@@ -85,8 +85,8 @@ function distinctLatest(
 /**
  * Into `target`: for each batch hit (of #mine) of a key with DISTINCT_RUN_MIN_HITS hits or more in the batch,
  * the distinct values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to it, from one
- * ordered read of the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how). Both reads are
- * TOPs pinned to the key's index, so no plan reads more.
+ * ordered read of the key's rows per batch (as distinctOverRuns on PostgreSQL, which says how), and each hit's
+ * previous row's time (PreviousAt). Both reads are TOPs pinned to the key's index, so no plan reads more.
  */
 function distinctOverRunsTsql(
   target: string,
@@ -102,13 +102,13 @@ function distinctOverRunsTsql(
             SELECT TOP (${top}) s.${keyColumn} AS K, s.SourceId, s.ReceivedAt, s.${valueColumn} AS V
             FROM ETL.SignalHit s ${hint}
             WHERE s.${keyColumn} = kk.K AND ${where} ORDER BY ${order}) x`;
-  return `  SELECT w.SourceId, w.OldestAt,
+  return `  SELECT w.SourceId, w.OldestAt, w.PreviousAt,
     SUM(w.Enters) OVER (${seq('w')} ROWS UNBOUNDED PRECEDING)
       - COALESCE(SUM(w.Leaves) OVER (${seq('w')} ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0)
       AS DistinctLatest
   INTO ${target}
   FROM (
-    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt, o.PreviousAt,
       CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (${same}) IS NULL OR LAG(o.Pos) OVER (${same}) <= o.Pos - ${n})
         THEN 1 ELSE 0 END AS Enters,
       CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (${same}) IS NULL OR LEAD(o.Pos) OVER (${same}) >= o.Pos + ${n})
@@ -117,7 +117,8 @@ function distinctOverRunsTsql(
       SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
         ROW_NUMBER() OVER (${seq('r')}) AS Pos,
         COALESCE(LAG(r.ReceivedAt, ${n - 1}) OVER (${seq('r')}),
-          FIRST_VALUE(r.ReceivedAt) OVER (${seq('r')} ROWS UNBOUNDED PRECEDING)) AS OldestAt
+          FIRST_VALUE(r.ReceivedAt) OVER (${seq('r')} ROWS UNBOUNDED PRECEDING)) AS OldestAt,
+        LAG(r.ReceivedAt) OVER (${seq('r')}) AS PreviousAt
       FROM (
         SELECT me.${keyColumn} AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           MAX(me.${seqColumn}) - MIN(me.${seqColumn}) + 1 AS Span
@@ -241,10 +242,13 @@ ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${dis
       ELSE ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} END AS FpDistinct,
     ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} AS HitsRapid,
     ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} AS HitsRate,
-    CASE WHEN me.IpSeq > 1 THEN (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
+    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
+    CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
+      THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
+      ELSE (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
       WHERE s.IPAddress = ${ip} AND ${upTo('bt.ReceivedAt', 'bt.Id', true)}
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END AS PrevAt,
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END END AS PrevAt,
     CASE WHEN me.SubnetSeq = 1 THEN 1
       WHEN me.Subnet IS NOT NULL
       THEN ${distinctOfRunTsql('sr', distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec'), '@SubnetWindowSec')}

@@ -204,7 +204,8 @@ export const DISTINCT_RUN_MIN_HITS = 16;
  * entries minus the leaves of rows 32 or more back. Both reads have a LIMIT, so no plan can read more: the second
  * the span of the key's running count (\`seqColumn\`) over its batch hits, plus 32 for rows landed late between
  * them (the rows between a lane's hits include other lanes' hits); a hit without a row here (a key with fewer
- * hits, or beyond the read) is counted per hit by the caller.
+ * hits, or beyond the read) is counted per hit by the caller. The read is contiguous, so each hit's previous
+ * row is there too (\`previous_at\`; NULL when the key has none): the caller needs no seek for it.
  */
 function distinctOverRuns(name: string, keyColumn: string, seqColumn: string, valueColumn: string): string {
   const n = DISTINCT_LOOKBACK_HITS;
@@ -213,12 +214,12 @@ function distinctOverRuns(name: string, keyColumn: string, seqColumn: string, va
             s.${q(valueColumn)} AS v FROM "ETL"."SignalHit" s
           WHERE s.${q(keyColumn)} = kk.k AND ${where} ORDER BY ${order} LIMIT ${limit})`;
   return `  ${name} AS MATERIALIZED (
-    SELECT w."SourceId", w.oldest_at,
+    SELECT w."SourceId", w.oldest_at, w.previous_at,
       sum(w.enters) OVER (PARTITION BY w.k ${byTime('w')} ROWS UNBOUNDED PRECEDING)
         - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ${byTime('w')}
           ROWS BETWEEN UNBOUNDED PRECEDING AND ${n} PRECEDING), 0) AS distinct_latest
     FROM (
-      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at, o.previous_at,
         CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - ${n})
           THEN 1 ELSE 0 END AS enters,
         CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + ${n})
@@ -226,7 +227,8 @@ function distinctOverRuns(name: string, keyColumn: string, seqColumn: string, va
       FROM (
         SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
           row_number() OVER seq AS pos,
-          COALESCE(lag(r."ReceivedAt", ${n - 1}) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+          COALESCE(lag(r."ReceivedAt", ${n - 1}) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at,
+          lag(r."ReceivedAt") OVER seq AS previous_at
         FROM (
           SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             max(m.${q(seqColumn)}) - min(m.${q(seqColumn)}) + 1 AS span
@@ -281,10 +283,13 @@ ${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns(
         ELSE ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} END AS fp_distinct,
       ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window')} AS hits_rapid,
       ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window')} AS hits_rate,
-      CASE WHEN b."IpSeq" > 1 THEN (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
+      CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
+        THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
+        ELSE (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END AS prev_at,
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END END AS prev_at,
       CASE WHEN b."SubnetSeq" = 1 THEN 1
         WHEN b."Subnet" IS NOT NULL
         THEN ${distinctOfRun('sr', distinctLatest('IPAddress', 'Subnet', 'b."Subnet"', 'subnet_window'), 'subnet_window')} END AS subnet_ips,

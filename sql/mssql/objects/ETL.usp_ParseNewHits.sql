@@ -101,13 +101,13 @@ BEGIN
   JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
-  SELECT w.SourceId, w.OldestAt,
+  SELECT w.SourceId, w.OldestAt, w.PreviousAt,
     SUM(w.Enters) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS UNBOUNDED PRECEDING)
       - COALESCE(SUM(w.Leaves) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0)
       AS DistinctLatest
   INTO #fpRun
   FROM (
-    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt, o.PreviousAt,
       CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) <= o.Pos - 32)
         THEN 1 ELSE 0 END AS Enters,
       CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) >= o.Pos + 32)
@@ -116,7 +116,8 @@ BEGIN
       SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
         ROW_NUMBER() OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS Pos,
         COALESCE(LAG(r.ReceivedAt, 31) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId),
-          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt
+          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt,
+        LAG(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS PreviousAt
       FROM (
         SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           MAX(me.IpSeq) - MIN(me.IpSeq) + 1 AS Span
@@ -139,13 +140,13 @@ BEGIN
     ) o
   ) w;
 
-  SELECT w.SourceId, w.OldestAt,
+  SELECT w.SourceId, w.OldestAt, w.PreviousAt,
     SUM(w.Enters) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS UNBOUNDED PRECEDING)
       - COALESCE(SUM(w.Leaves) OVER (PARTITION BY w.K ORDER BY w.ReceivedAt, w.SourceId ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0)
       AS DistinctLatest
   INTO #subnetRun
   FROM (
-    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt,
+    SELECT o.K, o.SourceId, o.ReceivedAt, o.OldestAt, o.PreviousAt,
       CASE WHEN o.V IS NOT NULL AND (LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LAG(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) <= o.Pos - 32)
         THEN 1 ELSE 0 END AS Enters,
       CASE WHEN o.V IS NOT NULL AND (LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) IS NULL OR LEAD(o.Pos) OVER (PARTITION BY o.K, o.V ORDER BY o.ReceivedAt, o.SourceId) >= o.Pos + 32)
@@ -154,7 +155,8 @@ BEGIN
       SELECT r.K, r.SourceId, r.ReceivedAt, r.V,
         ROW_NUMBER() OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS Pos,
         COALESCE(LAG(r.ReceivedAt, 31) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId),
-          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt
+          FIRST_VALUE(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId ROWS UNBOUNDED PRECEDING)) AS OldestAt,
+        LAG(r.ReceivedAt) OVER (PARTITION BY r.K ORDER BY r.ReceivedAt, r.SourceId) AS PreviousAt
       FROM (
         SELECT me.Subnet AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt,
           MAX(me.SubnetSeq) - MIN(me.SubnetSeq) + 1 AS Span
@@ -198,10 +200,13 @@ BEGIN
       ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsRate,
-    CASE WHEN me.IpSeq > 1 THEN (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
+    CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
+      THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
+      ELSE (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
       WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId < bt.Id)
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
-      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END AS PrevAt,
+      ORDER BY s.ReceivedAt DESC, s.SourceId DESC) END END AS PrevAt,
     CASE WHEN me.SubnetSeq = 1 THEN 1
       WHEN me.Subnet IS NOT NULL
       THEN CASE WHEN sr.OldestAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt) THEN sr.DistinctLatest

@@ -180,12 +180,12 @@ BEGIN
     WHERE enrich
   ),
   fp_run AS MATERIALIZED (
-    SELECT w."SourceId", w.oldest_at,
+    SELECT w."SourceId", w.oldest_at, w.previous_at,
       sum(w.enters) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId" ROWS UNBOUNDED PRECEDING)
         - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId"
           ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0) AS distinct_latest
     FROM (
-      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at, o.previous_at,
         CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - 32)
           THEN 1 ELSE 0 END AS enters,
         CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + 32)
@@ -193,7 +193,8 @@ BEGIN
       FROM (
         SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
           row_number() OVER seq AS pos,
-          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at,
+          lag(r."ReceivedAt") OVER seq AS previous_at
         FROM (
           SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             max(m."IpSeq") - min(m."IpSeq") + 1 AS span
@@ -215,12 +216,12 @@ BEGIN
     ) w
   ),
   subnet_run AS MATERIALIZED (
-    SELECT w."SourceId", w.oldest_at,
+    SELECT w."SourceId", w.oldest_at, w.previous_at,
       sum(w.enters) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId" ROWS UNBOUNDED PRECEDING)
         - COALESCE(sum(w.leaves) OVER (PARTITION BY w.k ORDER BY w."ReceivedAt", w."SourceId"
           ROWS BETWEEN UNBOUNDED PRECEDING AND 32 PRECEDING), 0) AS distinct_latest
     FROM (
-      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at,
+      SELECT o.k, o."SourceId", o."ReceivedAt", o.oldest_at, o.previous_at,
         CASE WHEN o.v IS NOT NULL AND (lag(o.pos) OVER same IS NULL OR lag(o.pos) OVER same <= o.pos - 32)
           THEN 1 ELSE 0 END AS enters,
         CASE WHEN o.v IS NOT NULL AND (lead(o.pos) OVER same IS NULL OR lead(o.pos) OVER same >= o.pos + 32)
@@ -228,7 +229,8 @@ BEGIN
       FROM (
         SELECT r.k, r."SourceId", r."ReceivedAt", r.v,
           row_number() OVER seq AS pos,
-          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at
+          COALESCE(lag(r."ReceivedAt", 31) OVER seq, first_value(r."ReceivedAt") OVER seq) AS oldest_at,
+          lag(r."ReceivedAt") OVER seq AS previous_at
         FROM (
           SELECT m."Subnet" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at,
             max(m."SubnetSeq") - min(m."SubnetSeq") + 1 AS span
@@ -269,10 +271,13 @@ BEGIN
         ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_rate,
-      CASE WHEN b."IpSeq" > 1 THEN (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
+      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
+      CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
+        THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
+        ELSE (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
-        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END AS prev_at,
+        ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 1) END END AS prev_at,
       CASE WHEN b."SubnetSeq" = 1 THEN 1
         WHEN b."Subnet" IS NOT NULL
         THEN CASE WHEN sr.oldest_at >= b."ReceivedAt" - subnet_window THEN sr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
