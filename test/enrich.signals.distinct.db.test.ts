@@ -22,6 +22,13 @@ const SETTINGS = { ...SIGNAL_DEFAULTS, FpWindowSec: 600 };
 /** Batches in which the busiest address and its /24 have DISTINCT_RUN_MIN_HITS hits or more, the others fewer. */
 const BATCH = 40;
 const GROUPS = 4;
+/** The hit counts of a window: the hit's running count minus the window's first row's, plus one. */
+const WINDOW_COUNTS = [
+  { column: 'Srv_FpObservations', key: 'ip', windowSec: SETTINGS.FpWindowSec },
+  { column: 'Srv_HitsIn15s', key: 'ip', windowSec: SETTINGS.RapidWindowSec },
+  { column: 'Srv_FpHitsIn5m', key: 'ip', windowSec: SETTINGS.FpRateWindowSec },
+  { column: 'Srv_SubnetHits', key: 'subnet', windowSec: SETTINGS.SubnetWindowSec },
+] as const;
 
 interface Spec {
   ip: string;
@@ -65,6 +72,8 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
   const idOf = new Map<number, number>();
   const batchOf = new Map<number, number>();
   const parsedRows = new Map<number, Record<string, unknown>>();
+  /** Per PiXL.Test Id: its running counts in ETL.SignalHit and the batch whose numbering added them. */
+  const runningCounts = new Map<number, { ip: number; subnet: number; batch: number }>();
   const sql = (text: string) => text.replace(/\{([\w.]+)\}/g, (_, n: string) => t.db.name(n));
 
   beforeAll(async () => {
@@ -97,13 +106,26 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
         await parseBatch(t.db, BATCH, SETTINGS);
         batch++;
         const parsed = await t.db.query(
-          sql('SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps}, {Srv_LastGapMs} FROM {PiXL.Parsed}'),
+          sql(
+            `SELECT {SourceId}, {Srv_FpDistinct}, {Srv_SubnetIps}, {Srv_LastGapMs}, ${WINDOW_COUNTS.map((w) => `{${w.column}}`).join(', ')}
+            FROM {PiXL.Parsed}`,
+          ),
         );
         for (const row of parsed) {
           const id = Number(row.SourceId);
           if (!parsedRows.has(id)) parsedRows.set(id, row);
         }
         for (const [i, id] of idOf) if (!batchOf.has(i) && parsedRows.has(id)) batchOf.set(i, batch);
+        // The look-back's running counts as this batch's parse saw them (a row's never change once numbered).
+        const numbered = await t.db.query(
+          sql('SELECT {SourceId}, {IpSeq}, {SubnetSeq} FROM {ETL.SignalHit}'),
+        );
+        for (const row of numbered) {
+          const id = Number(row.SourceId);
+          if (!runningCounts.has(id)) {
+            runningCounts.set(id, { ip: Number(row.IpSeq), subnet: Number(row.SubnetSeq), batch });
+          }
+        }
         if (batchOf.size === idOf.size) break;
       }
     }
@@ -215,5 +237,56 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
     // The traffic takes every path: the window cutting the latest hits, more than 32 hits, keys counted from
     // one read of the batch and hit by hit, late hits.
     for (const [path, hits] of Object.entries(coverage)) expect(hits, path).toBeGreaterThan(5);
+  });
+
+  it('counts the hits of each window from the running counts as each hit would seek them', () => {
+    // Per hit, the window's first row among the rows numbered by its batch, as the parse's seek of that row
+    // finds it (scripts/sqlgen/postgresSignals.ts firstSeqSince); the parse spares that seek for a key whose
+    // batch hits share the start (sharedWindowStart), and must count the same.
+    const keyOf = (s: Spec, key: 'ip' | 'subnet') => (key === 'ip' ? s.ip : subnetOf(s.ip));
+    let shared = 0;
+    for (const [i, s] of specs.entries()) {
+      const id = idOf.get(i) as number;
+      const row = parsedRows.get(id);
+      const own = runningCounts.get(id);
+      for (const w of WINDOW_COUNTS) {
+        const seq = (n: { ip: number; subnet: number }) => (w.key === 'ip' ? n.ip : n.subnet);
+        const rows = specs
+          .map((x, j) => ({ x, j, counts: runningCounts.get(idOf.get(j) as number) }))
+          .filter(
+            ({ x, counts }) =>
+              counts !== undefined &&
+              counts.batch <= (own?.batch as number) &&
+              keyOf(x, w.key) === keyOf(s, w.key) &&
+              x.at >= s.at - w.windowSec * 1000,
+          )
+          .sort((a, b) => a.x.at - b.x.at || (idOf.get(a.j) as number) - (idOf.get(b.j) as number));
+        const first = rows[0]?.counts;
+        const expected =
+          own && seq(own) === 1
+            ? 1
+            : Math.max(
+                seq(own as { ip: number; subnet: number }) - seq(first as { ip: number; subnet: number }) + 1,
+                1,
+              );
+        expect({ hit: i, column: w.column, value: Number(row?.[w.column]) }).toEqual({
+          hit: i,
+          column: w.column,
+          value: expected,
+        });
+        // Hits whose key took the shared start: 16 or more hits of the key in the batch, within one window.
+        const batchHits = specs.filter(
+          (x, j) => batchOf.get(j) === batchOf.get(i) && keyOf(x, w.key) === keyOf(s, w.key),
+        );
+        if (
+          batchHits.length >= DISTINCT_RUN_MIN_HITS &&
+          Math.max(...batchHits.map((x) => x.at)) - Math.min(...batchHits.map((x) => x.at)) <
+            w.windowSec * 1000
+        ) {
+          shared++;
+        }
+      }
+    }
+    expect(shared).toBeGreaterThan(5);
   });
 });

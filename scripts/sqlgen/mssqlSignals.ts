@@ -138,6 +138,38 @@ function distinctOverRunsTsql(
 `;
 }
 
+/**
+ * Into \`target\` (K, FirstSeq): the window's first row shared by every batch hit of a key, for the keys with
+ * DISTINCT_RUN_MIN_HITS hits or more in the batch (not their first stored hit) within one window of each other
+ * (as sharedWindowStart on PostgreSQL, which says why it is exact): two seeks per key, kept when both find the
+ * same row.
+ */
+function sharedWindowStartTsql(
+  target: string,
+  keyColumn: string,
+  seqColumn: string,
+  windowSec: string,
+  hint: string,
+): string {
+  const first = (bound: string, columns: string) => `(SELECT TOP (1) ${columns} FROM ETL.SignalHit s ${hint}
+    WHERE s.${keyColumn} = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -${windowSec}, ${bound})
+    ORDER BY s.ReceivedAt, s.SourceId)`;
+  return `  SELECT kk.K, lo.Seq AS FirstSeq
+  INTO ${target}
+  FROM (
+    SELECT me.${keyColumn} AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt
+    FROM #mine me
+    WHERE me.${keyColumn} IS NOT NULL AND me.${seqColumn} > 1
+    GROUP BY me.${keyColumn}
+    HAVING COUNT_BIG(*) >= ${DISTINCT_RUN_MIN_HITS} AND DATEADD(SECOND, -${windowSec}, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+  ) kk
+  CROSS APPLY ${first('kk.FirstAt', `s.SourceId, s.${seqColumn} AS Seq`)} lo
+  CROSS APPLY ${first('kk.LastAt', 's.SourceId')} hi
+  WHERE lo.SourceId = hi.SourceId;
+
+`;
+}
+
 /** The distinct count of a run (distinctOverRunsTsql) when its 32 hits lie in the window, else read per hit. */
 function distinctOfRunTsql(run: string, perHit: string, windowSec: string): string {
   return `CASE WHEN ${run}.OldestAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt) THEN ${run}.DistinctLatest
@@ -224,9 +256,17 @@ export function numberBatchTsql(fields: readonly Field[], typed: (f: Field, v: s
 export function signalStatementsTsql(): string {
   const ip = `bt.IPAddress COLLATE ${BIN2}`;
   // An address's (a /24's) first stored hit (running count 1) has only itself up to it (as on PostgreSQL).
-  const sinceFirst = (seq: string, hint: string, keyColumn: string, key: string, windowSec: string) =>
+  // A key whose batch hits share the window's start (sharedWindowStartTsql, joined as \`shared\`) needs no seek.
+  const sinceFirst = (
+    seq: string,
+    hint: string,
+    keyColumn: string,
+    key: string,
+    windowSec: string,
+    shared: string,
+  ) =>
     `CASE WHEN me.${seq} = 1 THEN 1
-      ELSE GREATEST(me.${seq} - ${firstSeqSince(seq, hint, keyColumn, key, windowSec)} + 1, 1) END`;
+      ELSE GREATEST(me.${seq} - COALESCE(${shared}.FirstSeq, ${firstSeqSince(seq, hint, keyColumn, key, windowSec)}) + 1, 1) END`;
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   -- Each batch hit's own ETL.SignalHit row (ETL.usp_NumberSignals added it), looked up once.
   SELECT me.SourceId AS Id, me.IPAddress, me.Subnet, me.ReceivedAt, me.FpHash, me.IpSeq, me.SubnetSeq
@@ -235,13 +275,13 @@ export function signalStatementsTsql(): string {
   JOIN ETL.SignalHit me WITH (FORCESEEK) ON me.SourceId = bt.Id
   WHERE @Enrich = 1;
 
-${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'SubnetSeq', 'IPAddress', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
+${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'SubnetSeq', 'IPAddress', SUBNET_INDEX)}${sharedWindowStartTsql('#fpStart', 'IPAddress', 'IpSeq', '@FpWindowSec', IP_INDEX)}${sharedWindowStartTsql('#rapidStart', 'IPAddress', 'IpSeq', '@RapidWindowSec', IP_INDEX)}${sharedWindowStartTsql('#rateStart', 'IPAddress', 'IpSeq', '@FpRateWindowSec', IP_INDEX)}${sharedWindowStartTsql('#subnetStart', 'Subnet', 'SubnetSeq', '@SubnetWindowSec', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')} AS HitsFp,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec', 'fs')} AS HitsFp,
     CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
       ELSE ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} END AS FpDistinct,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec')} AS HitsRapid,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec')} AS HitsRate,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec', 'rs')} AS HitsRapid,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec', 'ts')} AS HitsRate,
     -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
     CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
       THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
@@ -254,13 +294,17 @@ ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${dis
       THEN ${distinctOfRunTsql('sr', distinctLatest('IPAddress', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec'), '@SubnetWindowSec')}
     END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
-      THEN ${sinceFirst('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec')}
+      THEN ${sinceFirst('SubnetSeq', SUBNET_INDEX, 'Subnet', 'me.Subnet', '@SubnetWindowSec', 'ss')}
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
   JOIN #mine me ON me.Id = bt.Id
   LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
   LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
+  LEFT JOIN #fpStart fs ON fs.K = me.IPAddress
+  LEFT JOIN #rapidStart rs ON rs.K = me.IPAddress
+  LEFT JOIN #rateStart ts ON ts.K = me.IPAddress
+  LEFT JOIN #subnetStart ss ON ss.K = me.Subnet
   WHERE @Enrich = 1;
 
 `;

@@ -254,6 +254,32 @@ function distinctOfRun(run: string, perHit: string, window: string): string {
 }
 
 /**
+ * CTE \`<name>\`: the window's first row (its running count \`first_seq\`) shared by every batch hit of a key, for
+ * the keys with DISTINCT_RUN_MIN_HITS hits or more in the batch (not their first stored hit) whose hits all lie
+ * within one window of each other. Two seeks per key and batch: the first row of the window of the key's first
+ * batch hit and that of its last. When both are the same row, no row of the key lies between the two windows'
+ * starts, so every hit's window starts there too and its seek is spared (a flood younger than the window); else
+ * the key is left out and each hit seeks its own.
+ */
+function sharedWindowStart(name: string, keyColumn: string, seqColumn: string, window: string): string {
+  const first = (bound: string, columns: string) => `(SELECT ${columns} FROM "ETL"."SignalHit" s
+      WHERE s.${q(keyColumn)} = kk.k AND s."ReceivedAt" >= ${bound} - ${window}
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)`;
+  return `  ${name} AS MATERIALIZED (
+    SELECT kk.k, lo.seq AS first_seq
+    FROM (
+      SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
+      FROM mine m WHERE m.${q(keyColumn)} IS NOT NULL AND m.${q(seqColumn)} > 1 GROUP BY m.${q(keyColumn)}
+      HAVING count(*) >= ${DISTINCT_RUN_MIN_HITS} AND max(m."ReceivedAt") - ${window} < min(m."ReceivedAt")
+    ) kk
+    CROSS JOIN LATERAL ${first('kk.first_at', `s."SourceId", s.${q(seqColumn)} AS seq`)} lo
+    CROSS JOIN LATERAL ${first('kk.last_at', 's."SourceId"')} hi
+    WHERE lo."SourceId" = hi."SourceId"
+  ),
+`;
+}
+
+/**
  * CTEs `mine` (each batch hit's own ETL.SignalHit row), the distinct counts' runs, and `sig`: the raw values per
  * hit from ETL.SignalHit, which holds the batch's own rows (ETL.usp_NumberSignals added them). "Up to the hit" =
  * every hit ordered at or before it by (ReceivedAt, SourceId), the hit itself included.
@@ -262,9 +288,10 @@ export function signalCtes(): string {
   const ipKey = 'b."IPAddress"';
   // An address's (a /24's) first stored hit (running count 1) has only itself up to it: every count is 1 and
   // nothing is read.
-  const sinceFirst = (seq: string, keyColumn: string, key: string, window: string) =>
+  // A key whose batch hits share the window's start (sharedWindowStart, joined as \`shared\`) needs no seek.
+  const sinceFirst = (seq: string, keyColumn: string, key: string, window: string, shared: string) =>
     `CASE WHEN b.${q(seq)} = 1 THEN 1
-        ELSE GREATEST(b.${q(seq)} - ${firstSeqSince(seq, keyColumn, key, window)} + 1, 1) END`;
+        ELSE GREATEST(b.${q(seq)} - COALESCE(${shared}.first_seq, ${firstSeqSince(seq, keyColumn, key, window)}) + 1, 1) END`;
   return `  mine AS MATERIALIZED (
     SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."FpHash", me."IpSeq", me."SubnetSeq"
     FROM batch b
@@ -276,13 +303,13 @@ export function signalCtes(): string {
     ) me
     WHERE enrich
   ),
-${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'SubnetSeq', 'IPAddress')}  sig AS MATERIALIZED (
+${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'SubnetSeq', 'IPAddress')}${sharedWindowStart('fp_start', 'IPAddress', 'IpSeq', 'fp_window')}${sharedWindowStart('rapid_start', 'IPAddress', 'IpSeq', 'rapid_window')}${sharedWindowStart('rate_start', 'IPAddress', 'IpSeq', 'rate_window')}${sharedWindowStart('subnet_start', 'Subnet', 'SubnetSeq', 'subnet_window')}  sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window')} AS hits_fp,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window', 'fs')} AS hits_fp,
       CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
         ELSE ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} END AS fp_distinct,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window')} AS hits_rapid,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window')} AS hits_rate,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window', 'rs')} AS hits_rapid,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window', 'ts')} AS hits_rate,
       -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
       CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
         THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
@@ -293,10 +320,14 @@ ${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns(
       CASE WHEN b."SubnetSeq" = 1 THEN 1
         WHEN b."Subnet" IS NOT NULL
         THEN ${distinctOfRun('sr', distinctLatest('IPAddress', 'Subnet', 'b."Subnet"', 'subnet_window'), 'subnet_window')} END AS subnet_ips,
-      ${sinceFirst('SubnetSeq', 'Subnet', 'b."Subnet"', 'subnet_window')} AS subnet_hits
+      ${sinceFirst('SubnetSeq', 'Subnet', 'b."Subnet"', 'subnet_window', 'ss')} AS subnet_hits
     FROM mine b
     LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
     LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"
+    LEFT JOIN fp_start fs ON fs.k = b."IPAddress"
+    LEFT JOIN rapid_start rs ON rs.k = b."IPAddress"
+    LEFT JOIN rate_start ts ON ts.k = b."IPAddress"
+    LEFT JOIN subnet_start ss ON ss.k = b."Subnet"
   ),
 `;
 }

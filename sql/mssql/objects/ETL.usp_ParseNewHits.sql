@@ -179,12 +179,80 @@ BEGIN
     ) o
   ) w;
 
+  SELECT kk.K, lo.Seq AS FirstSeq
+  INTO #fpStart
+  FROM (
+    SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt
+    FROM #mine me
+    WHERE me.IPAddress IS NOT NULL AND me.IpSeq > 1
+    GROUP BY me.IPAddress
+    HAVING COUNT_BIG(*) >= 16 AND DATEADD(SECOND, -@FpWindowSec, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+  ) kk
+  CROSS APPLY (SELECT TOP (1) s.SourceId, s.IpSeq AS Seq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, kk.FirstAt)
+    ORDER BY s.ReceivedAt, s.SourceId) lo
+  CROSS APPLY (SELECT TOP (1) s.SourceId FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, kk.LastAt)
+    ORDER BY s.ReceivedAt, s.SourceId) hi
+  WHERE lo.SourceId = hi.SourceId;
+
+  SELECT kk.K, lo.Seq AS FirstSeq
+  INTO #rapidStart
+  FROM (
+    SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt
+    FROM #mine me
+    WHERE me.IPAddress IS NOT NULL AND me.IpSeq > 1
+    GROUP BY me.IPAddress
+    HAVING COUNT_BIG(*) >= 16 AND DATEADD(SECOND, -@RapidWindowSec, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+  ) kk
+  CROSS APPLY (SELECT TOP (1) s.SourceId, s.IpSeq AS Seq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, kk.FirstAt)
+    ORDER BY s.ReceivedAt, s.SourceId) lo
+  CROSS APPLY (SELECT TOP (1) s.SourceId FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, kk.LastAt)
+    ORDER BY s.ReceivedAt, s.SourceId) hi
+  WHERE lo.SourceId = hi.SourceId;
+
+  SELECT kk.K, lo.Seq AS FirstSeq
+  INTO #rateStart
+  FROM (
+    SELECT me.IPAddress AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt
+    FROM #mine me
+    WHERE me.IPAddress IS NOT NULL AND me.IpSeq > 1
+    GROUP BY me.IPAddress
+    HAVING COUNT_BIG(*) >= 16 AND DATEADD(SECOND, -@FpRateWindowSec, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+  ) kk
+  CROSS APPLY (SELECT TOP (1) s.SourceId, s.IpSeq AS Seq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, kk.FirstAt)
+    ORDER BY s.ReceivedAt, s.SourceId) lo
+  CROSS APPLY (SELECT TOP (1) s.SourceId FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+    WHERE s.IPAddress = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, kk.LastAt)
+    ORDER BY s.ReceivedAt, s.SourceId) hi
+  WHERE lo.SourceId = hi.SourceId;
+
+  SELECT kk.K, lo.Seq AS FirstSeq
+  INTO #subnetStart
+  FROM (
+    SELECT me.Subnet AS K, MIN(me.ReceivedAt) AS FirstAt, MAX(me.ReceivedAt) AS LastAt
+    FROM #mine me
+    WHERE me.Subnet IS NOT NULL AND me.SubnetSeq > 1
+    GROUP BY me.Subnet
+    HAVING COUNT_BIG(*) >= 16 AND DATEADD(SECOND, -@SubnetWindowSec, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+  ) kk
+  CROSS APPLY (SELECT TOP (1) s.SourceId, s.SubnetSeq AS Seq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+    WHERE s.Subnet = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, kk.FirstAt)
+    ORDER BY s.ReceivedAt, s.SourceId) lo
+  CROSS APPLY (SELECT TOP (1) s.SourceId FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+    WHERE s.Subnet = kk.K AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, kk.LastAt)
+    ORDER BY s.ReceivedAt, s.SourceId) hi
+  WHERE lo.SourceId = hi.SourceId;
+
   -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(fs.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsFp,
+        ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsFp,
     CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
       ELSE CASE WHEN fr.OldestAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN fr.DistinctLatest
       ELSE (SELECT COUNT(DISTINCT x.V) FROM (
@@ -193,13 +261,13 @@ BEGIN
             AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
           ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END END AS FpDistinct,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(rs.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsRapid,
+        ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsRapid,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(ts.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END AS HitsRate,
+        ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsRate,
     -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
     CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
       THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
@@ -218,15 +286,19 @@ BEGIN
     END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
       THEN CASE WHEN me.SubnetSeq = 1 THEN 1
-      ELSE GREATEST(me.SubnetSeq - (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+      ELSE GREATEST(me.SubnetSeq - COALESCE(ss.FirstSeq, (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
         WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
-        ORDER BY s.ReceivedAt, s.SourceId) + 1, 1) END
+        ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END
     END AS SubnetHits
   INTO #sig
   FROM #batch bt
   JOIN #mine me ON me.Id = bt.Id
   LEFT JOIN #fpRun fr ON fr.SourceId = bt.Id
   LEFT JOIN #subnetRun sr ON sr.SourceId = bt.Id
+  LEFT JOIN #fpStart fs ON fs.K = me.IPAddress
+  LEFT JOIN #rapidStart rs ON rs.K = me.IPAddress
+  LEFT JOIN #rateStart ts ON ts.K = me.IPAddress
+  LEFT JOIN #subnetStart ss ON ss.K = me.Subnet
   WHERE @Enrich = 1;
 
 

@@ -251,12 +251,72 @@ BEGIN
       WINDOW same AS (PARTITION BY o.k, o.v ORDER BY o."ReceivedAt", o."SourceId")
     ) w
   ),
+  fp_start AS MATERIALIZED (
+    SELECT kk.k, lo.seq AS first_seq
+    FROM (
+      SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
+      FROM mine m WHERE m."IPAddress" IS NOT NULL AND m."IpSeq" > 1 GROUP BY m."IPAddress"
+      HAVING count(*) >= 16 AND max(m."ReceivedAt") - fp_window < min(m."ReceivedAt")
+    ) kk
+    CROSS JOIN LATERAL (SELECT s."SourceId", s."IpSeq" AS seq FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.first_at - fp_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) lo
+    CROSS JOIN LATERAL (SELECT s."SourceId" FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.last_at - fp_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) hi
+    WHERE lo."SourceId" = hi."SourceId"
+  ),
+  rapid_start AS MATERIALIZED (
+    SELECT kk.k, lo.seq AS first_seq
+    FROM (
+      SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
+      FROM mine m WHERE m."IPAddress" IS NOT NULL AND m."IpSeq" > 1 GROUP BY m."IPAddress"
+      HAVING count(*) >= 16 AND max(m."ReceivedAt") - rapid_window < min(m."ReceivedAt")
+    ) kk
+    CROSS JOIN LATERAL (SELECT s."SourceId", s."IpSeq" AS seq FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.first_at - rapid_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) lo
+    CROSS JOIN LATERAL (SELECT s."SourceId" FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.last_at - rapid_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) hi
+    WHERE lo."SourceId" = hi."SourceId"
+  ),
+  rate_start AS MATERIALIZED (
+    SELECT kk.k, lo.seq AS first_seq
+    FROM (
+      SELECT m."IPAddress" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
+      FROM mine m WHERE m."IPAddress" IS NOT NULL AND m."IpSeq" > 1 GROUP BY m."IPAddress"
+      HAVING count(*) >= 16 AND max(m."ReceivedAt") - rate_window < min(m."ReceivedAt")
+    ) kk
+    CROSS JOIN LATERAL (SELECT s."SourceId", s."IpSeq" AS seq FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.first_at - rate_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) lo
+    CROSS JOIN LATERAL (SELECT s."SourceId" FROM "ETL"."SignalHit" s
+      WHERE s."IPAddress" = kk.k AND s."ReceivedAt" >= kk.last_at - rate_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) hi
+    WHERE lo."SourceId" = hi."SourceId"
+  ),
+  subnet_start AS MATERIALIZED (
+    SELECT kk.k, lo.seq AS first_seq
+    FROM (
+      SELECT m."Subnet" AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
+      FROM mine m WHERE m."Subnet" IS NOT NULL AND m."SubnetSeq" > 1 GROUP BY m."Subnet"
+      HAVING count(*) >= 16 AND max(m."ReceivedAt") - subnet_window < min(m."ReceivedAt")
+    ) kk
+    CROSS JOIN LATERAL (SELECT s."SourceId", s."SubnetSeq" AS seq FROM "ETL"."SignalHit" s
+      WHERE s."Subnet" = kk.k AND s."ReceivedAt" >= kk.first_at - subnet_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) lo
+    CROSS JOIN LATERAL (SELECT s."SourceId" FROM "ETL"."SignalHit" s
+      WHERE s."Subnet" = kk.k AND s."ReceivedAt" >= kk.last_at - subnet_window
+      ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) hi
+    WHERE lo."SourceId" = hi."SourceId"
+  ),
   sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(fs.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_fp,
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_fp,
       CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
         ELSE CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
           SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
@@ -264,13 +324,13 @@ BEGIN
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
           ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS fp_distinct,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(rs.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_rapid,
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_rapid,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(ts.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS hits_rate,
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_rate,
       -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
       CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
         THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
@@ -286,12 +346,16 @@ BEGIN
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
           ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS subnet_ips,
       CASE WHEN b."SubnetSeq" = 1 THEN 1
-        ELSE GREATEST(b."SubnetSeq" - (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."SubnetSeq" - COALESCE(ss.first_seq, (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
         WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
-        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1) + 1, 1) END AS subnet_hits
+        ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS subnet_hits
     FROM mine b
     LEFT JOIN fp_run fr ON fr."SourceId" = b."Id"
     LEFT JOIN subnet_run sr ON sr."SourceId" = b."Id"
+    LEFT JOIN fp_start fs ON fs.k = b."IPAddress"
+    LEFT JOIN rapid_start rs ON rs.k = b."IPAddress"
+    LEFT JOIN rate_start ts ON ts.k = b."IPAddress"
+    LEFT JOIN subnet_start ss ON ss.k = b."Subnet"
   ),
   parsed AS (
     INSERT INTO "PiXL"."Parsed" (
