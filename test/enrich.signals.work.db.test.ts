@@ -97,7 +97,7 @@ describe.each(postgres)('work of the signals per hit on $name', (engine) => {
     // Reading the window would read ~1,000 and then ~2,000 entries per hit here.
     expect(late.entries, report).toBeLessThanOrEqual(early.entries * 1.1);
     expect(late.buffers, report).toBeLessThanOrEqual(early.buffers * 1.1);
-    // Measured: 4.4 entries and 17 buffers per flood hit; 12 and 42 per hit of returning addresses. A hit from
+    // Measured: 4.4 entries and 17 buffers per flood hit; 8 and 30 per hit of returning addresses. A hit from
     // an address never seen before reads its own row only (1 entry, 13 buffers): nothing is up to it but itself.
     expect(late.entries, report).toBeLessThanOrEqual(returning.entries);
     expect(late.buffers, report).toBeLessThanOrEqual(returning.buffers);

@@ -170,6 +170,37 @@ function sharedWindowStartTsql(
 `;
 }
 
+/** A number above any running count: a window's first row is picked by position and carried with its count. */
+const POSITION_SCALE = '1099511627776';
+
+/**
+ * Applied as \`lb\`: for a returning address's hit outside its address's run, one read of the address's latest
+ * DISTINCT_LOOKBACK_HITS rows up to the hit within the fingerprint window, with the distinct count, the previous
+ * hit and each window's first row read (as lookBack on PostgreSQL, which says why).
+ */
+function lookBackTsql(ip: string): string {
+  const firstIn = (windowSec: string, name: string) =>
+    `MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt) THEN x.Rn * ${POSITION_SCALE} + x.Seq END) % ${POSITION_SCALE} AS ${name}`;
+  return `  OUTER APPLY (
+    SELECT COUNT(DISTINCT x.V) AS DistinctLatest, COUNT_BIG(*) AS N, MIN(x.ReceivedAt) AS OldestAt,
+      MAX(CASE WHEN x.Rn = 2 THEN x.ReceivedAt END) AS PreviousAt,
+      ${firstIn('@FpWindowSec', 'FpFirst')}, ${firstIn('@RapidWindowSec', 'RapidFirst')},
+      ${firstIn('@FpRateWindowSec', 'RateFirst')}
+    FROM (
+      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn
+      FROM (
+        SELECT TOP (${DISTINCT_LOOKBACK_HITS}) s.FpHash AS V, s.ReceivedAt, s.SourceId, s.IpSeq AS Seq
+        FROM ETL.SignalHit s ${IP_INDEX}
+        WHERE me.IpSeq > 1 AND fr.SourceId IS NULL
+          AND s.IPAddress = ${ip} AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
+          AND ${upTo('bt.ReceivedAt', 'bt.Id')}
+        ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+      ) y
+    ) x
+  ) lb
+`;
+}
+
 /** The distinct count of a run (distinctOverRunsTsql) when its 32 hits lie in the window, else read per hit. */
 function distinctOfRunTsql(run: string, perHit: string, windowSec: string): string {
   return `CASE WHEN ${run}.OldestAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt) THEN ${run}.DistinctLatest
@@ -264,9 +295,15 @@ export function signalStatementsTsql(): string {
     key: string,
     windowSec: string,
     shared: string,
+    read = 'NULL',
   ) =>
     `CASE WHEN me.${seq} = 1 THEN 1
-      ELSE GREATEST(me.${seq} - COALESCE(${shared}.FirstSeq, ${firstSeqSince(seq, hint, keyColumn, key, windowSec)}) + 1, 1) END`;
+      ELSE GREATEST(me.${seq} - COALESCE(${shared}.FirstSeq, ${read}, ${firstSeqSince(seq, hint, keyColumn, key, windowSec)}) + 1, 1) END`;
+  // The look-back read (lb, lookBackTsql) holds a window's first row when it reaches past the window's start, or
+  // holds every row of the fingerprint window (as on PostgreSQL).
+  const fromRead = (windowSec: string, column: string) =>
+    `CASE WHEN lb.N > 0 AND ${windowSec} <= @FpWindowSec
+        AND (lb.N < ${DISTINCT_LOOKBACK_HITS} OR lb.OldestAt < DATEADD(SECOND, -${windowSec}, bt.ReceivedAt)) THEN lb.${column} END`;
   return `  DECLARE @ipWindowSec INT = GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec);
   -- Each batch hit's own ETL.SignalHit row (ETL.usp_NumberSignals added it), looked up once.
   SELECT me.SourceId AS Id, me.IPAddress, me.Subnet, me.ReceivedAt, me.FpHash, me.IpSeq, me.SubnetSeq
@@ -277,14 +314,17 @@ export function signalStatementsTsql(): string {
 
 ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${distinctOverRunsTsql('#subnetRun', 'Subnet', 'SubnetSeq', 'IPAddress', SUBNET_INDEX)}${sharedWindowStartTsql('#fpStart', 'IPAddress', 'IpSeq', '@FpWindowSec', IP_INDEX)}${sharedWindowStartTsql('#rapidStart', 'IPAddress', 'IpSeq', '@RapidWindowSec', IP_INDEX)}${sharedWindowStartTsql('#rateStart', 'IPAddress', 'IpSeq', '@FpRateWindowSec', IP_INDEX)}${sharedWindowStartTsql('#subnetStart', 'Subnet', 'SubnetSeq', '@SubnetWindowSec', SUBNET_INDEX)}  -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec', 'fs')} AS HitsFp,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpWindowSec', 'fs', fromRead('@FpWindowSec', 'FpFirst'))} AS HitsFp,
     CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
-      ELSE ${distinctOfRunTsql('fr', distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec'), '@FpWindowSec')} END AS FpDistinct,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec', 'rs')} AS HitsRapid,
-    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec', 'ts')} AS HitsRate,
-    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
+      ELSE ${distinctOfRunTsql('fr', `COALESCE(CASE WHEN lb.N > 0 THEN lb.DistinctLatest END, ${distinctLatest('FpHash', IP_INDEX, 'IPAddress', ip, '@FpWindowSec')})`, '@FpWindowSec')} END AS FpDistinct,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@RapidWindowSec', 'rs', fromRead('@RapidWindowSec', 'RapidFirst'))} AS HitsRapid,
+    ${sinceFirst('IpSeq', IP_INDEX, 'IPAddress', ip, '@FpRateWindowSec', 'ts', fromRead('@FpRateWindowSec', 'RateFirst'))} AS HitsRate,
+    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else from the
+    -- look-back read, else one seek (as on PostgreSQL).
     CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
       THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
+      WHEN lb.N >= 2 THEN lb.PreviousAt
+      WHEN lb.N = 1 AND @ipWindowSec <= @FpWindowSec THEN NULL
       ELSE (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ${IP_INDEX}
       WHERE s.IPAddress = ${ip} AND ${upTo('bt.ReceivedAt', 'bt.Id', true)}
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
@@ -305,7 +345,7 @@ ${distinctOverRunsTsql('#fpRun', 'IPAddress', 'IpSeq', 'FpHash', IP_INDEX)}${dis
   LEFT JOIN #rapidStart rs ON rs.K = me.IPAddress
   LEFT JOIN #rateStart ts ON ts.K = me.IPAddress
   LEFT JOIN #subnetStart ss ON ss.K = me.Subnet
-  WHERE @Enrich = 1;
+${lookBackTsql(ip)}  WHERE @Enrich = 1;
 
 `;
 }

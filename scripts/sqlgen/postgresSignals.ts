@@ -279,6 +279,39 @@ function sharedWindowStart(name: string, keyColumn: string, seqColumn: string, w
 `;
 }
 
+/** A number above any running count: a window's first row is picked by position and carried with its count. */
+const POSITION_SCALE = '1099511627776';
+
+/**
+ * Joined as \`lb\`: for a returning address's hit outside its address's run (a key with few hits in the batch,
+ * as a NAT address or a returning visitor has), one read of the address's latest DISTINCT_LOOKBACK_HITS rows up to
+ * the hit within the fingerprint window, the read the distinct count makes anyway. From it: the distinct count,
+ * the previous hit (the row after the hit's own), and the first row of each window (the oldest row read within
+ * it), which is the window's first row whenever the read reaches past the window's start (the caller checks).
+ * Rows are numbered from the hit backwards, so the window's first row is the one with the highest number.
+ */
+function lookBack(): string {
+  const firstIn = (window: string, name: string) =>
+    `max(CASE WHEN x."ReceivedAt" >= b."ReceivedAt" - ${window} THEN x.rn * ${POSITION_SCALE} + x.seq END) % ${POSITION_SCALE} AS ${name}`;
+  return `    LEFT JOIN LATERAL (
+      SELECT count(DISTINCT x.v) AS distinct_latest, count(*) AS n, min(x."ReceivedAt") AS oldest_at,
+        max(CASE WHEN x.rn = 2 THEN x."ReceivedAt" END) AS previous_at,
+        ${firstIn('fp_window', 'fp_first')}, ${firstIn('rapid_window', 'rapid_first')},
+        ${firstIn('rate_window', 'rate_first')}
+      FROM (
+        SELECT y.v, y."ReceivedAt", y.seq, row_number() OVER (ORDER BY y."ReceivedAt" DESC, y."SourceId" DESC) AS rn
+        FROM (
+          SELECT s."FpHash" AS v, s."ReceivedAt", s."SourceId", s."IpSeq" AS seq FROM "ETL"."SignalHit" s
+          WHERE b."IpSeq" > 1 AND fr."SourceId" IS NULL
+            AND s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT ${DISTINCT_LOOKBACK_HITS}
+        ) y
+      ) x
+    ) lb ON true
+`;
+}
+
 /**
  * CTEs `mine` (each batch hit's own ETL.SignalHit row), the distinct counts' runs, and `sig`: the raw values per
  * hit from ETL.SignalHit, which holds the batch's own rows (ETL.usp_NumberSignals added them). "Up to the hit" =
@@ -289,9 +322,21 @@ export function signalCtes(): string {
   // An address's (a /24's) first stored hit (running count 1) has only itself up to it: every count is 1 and
   // nothing is read.
   // A key whose batch hits share the window's start (sharedWindowStart, joined as \`shared\`) needs no seek.
-  const sinceFirst = (seq: string, keyColumn: string, key: string, window: string, shared: string) =>
+  const sinceFirst = (
+    seq: string,
+    keyColumn: string,
+    key: string,
+    window: string,
+    shared: string,
+    read = 'NULL',
+  ) =>
     `CASE WHEN b.${q(seq)} = 1 THEN 1
-        ELSE GREATEST(b.${q(seq)} - COALESCE(${shared}.first_seq, ${firstSeqSince(seq, keyColumn, key, window)}) + 1, 1) END`;
+        ELSE GREATEST(b.${q(seq)} - COALESCE(${shared}.first_seq, ${read}, ${firstSeqSince(seq, keyColumn, key, window)}) + 1, 1) END`;
+  // The look-back read (lb, below) holds a window's first row when it reaches past the window's start, or
+  // holds every row of the fingerprint window.
+  const fromRead = (window: string, column: string) =>
+    `CASE WHEN lb.n > 0 AND ${window} <= fp_window
+          AND (lb.n < ${DISTINCT_LOOKBACK_HITS} OR lb.oldest_at < b."ReceivedAt" - ${window}) THEN lb.${column} END`;
   return `  mine AS MATERIALIZED (
     SELECT b."Id", b."IPAddress", b."ReceivedAt", me."Subnet", me."FpHash", me."IpSeq", me."SubnetSeq"
     FROM batch b
@@ -305,14 +350,18 @@ export function signalCtes(): string {
   ),
 ${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns('subnet_run', 'Subnet', 'SubnetSeq', 'IPAddress')}${sharedWindowStart('fp_start', 'IPAddress', 'IpSeq', 'fp_window')}${sharedWindowStart('rapid_start', 'IPAddress', 'IpSeq', 'rapid_window')}${sharedWindowStart('rate_start', 'IPAddress', 'IpSeq', 'rate_window')}${sharedWindowStart('subnet_start', 'Subnet', 'SubnetSeq', 'subnet_window')}  sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window', 'fs')} AS hits_fp,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'fp_window', 'fs', fromRead('fp_window', 'fp_first'))} AS hits_fp,
       CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
-        ELSE ${distinctOfRun('fr', distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window'), 'fp_window')} END AS fp_distinct,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window', 'rs')} AS hits_rapid,
-      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window', 'ts')} AS hits_rate,
-      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
+        ELSE ${distinctOfRun('fr', `COALESCE(CASE WHEN lb.n > 0 THEN lb.distinct_latest END, ${distinctLatest('FpHash', 'IPAddress', ipKey, 'fp_window')})`, 'fp_window')} END AS fp_distinct,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rapid_window', 'rs', fromRead('rapid_window', 'rapid_first'))} AS hits_rapid,
+      ${sinceFirst('IpSeq', 'IPAddress', ipKey, 'rate_window', 'ts', fromRead('rate_window', 'rate_first'))} AS hits_rate,
+      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else from the
+      -- look-back read (the row after the hit's own; none when the read found only the hit and the longest window
+      -- is the fingerprint window it covers), else one seek.
       CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
         THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
+        WHEN lb.n >= 2 THEN lb.previous_at
+        WHEN lb.n = 1 AND ip_window <= fp_window THEN NULL
         ELSE (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
@@ -328,7 +377,7 @@ ${distinctOverRuns('fp_run', 'IPAddress', 'IpSeq', 'FpHash')}${distinctOverRuns(
     LEFT JOIN rapid_start rs ON rs.k = b."IPAddress"
     LEFT JOIN rate_start ts ON ts.k = b."IPAddress"
     LEFT JOIN subnet_start ss ON ss.k = b."Subnet"
-  ),
+${lookBack()}  ),
 `;
 }
 

@@ -250,27 +250,33 @@ BEGIN
   -- "Up to the hit": every hit at or before it by (ReceivedAt, SourceId), itself included.
   SELECT bt.Id, 1 AS HasIp, CASE WHEN me.Subnet IS NULL THEN 0 ELSE 1 END AS HasSubnet,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - COALESCE(fs.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(fs.FirstSeq, CASE WHEN lb.N > 0 AND @FpWindowSec <= @FpWindowSec
+        AND (lb.N < 32 OR lb.OldestAt < DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)) THEN lb.FpFirst END, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsFp,
     CASE WHEN me.IpSeq = 1 THEN CASE WHEN me.FpHash IS NULL THEN 0 ELSE 1 END
       ELSE CASE WHEN fr.OldestAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN fr.DistinctLatest
-      ELSE (SELECT COUNT(DISTINCT x.V) FROM (
+      ELSE COALESCE(CASE WHEN lb.N > 0 THEN lb.DistinctLatest END, (SELECT COUNT(DISTINCT x.V) FROM (
           SELECT TOP (32) s.FpHash AS V FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
           WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
             AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
-          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x) END END AS FpDistinct,
+          ORDER BY s.ReceivedAt DESC, s.SourceId DESC) x)) END END AS FpDistinct,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - COALESCE(rs.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(rs.FirstSeq, CASE WHEN lb.N > 0 AND @RapidWindowSec <= @FpWindowSec
+        AND (lb.N < 32 OR lb.OldestAt < DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)) THEN lb.RapidFirst END, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsRapid,
     CASE WHEN me.IpSeq = 1 THEN 1
-      ELSE GREATEST(me.IpSeq - COALESCE(ts.FirstSeq, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+      ELSE GREATEST(me.IpSeq - COALESCE(ts.FirstSeq, CASE WHEN lb.N > 0 AND @FpRateWindowSec <= @FpWindowSec
+        AND (lb.N < 32 OR lb.OldestAt < DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)) THEN lb.RateFirst END, (SELECT TOP (1) s.IpSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
         WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END AS HitsRate,
-    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else one seek.
+    -- The previous hit from the address's run when the hit is in one (distinctOverRunsTsql), else from the
+    -- look-back read, else one seek (as on PostgreSQL).
     CASE WHEN me.IpSeq > 1 THEN CASE WHEN fr.SourceId IS NOT NULL
       THEN CASE WHEN fr.PreviousAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt) THEN fr.PreviousAt END
+      WHEN lb.N >= 2 THEN lb.PreviousAt
+      WHEN lb.N = 1 AND @ipWindowSec <= @FpWindowSec THEN NULL
       ELSE (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
       WHERE s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId < bt.Id)
         AND s.ReceivedAt >= DATEADD(SECOND, -@ipWindowSec, bt.ReceivedAt)
@@ -286,7 +292,7 @@ BEGIN
     END AS SubnetIps,
     CASE WHEN me.Subnet IS NOT NULL
       THEN CASE WHEN me.SubnetSeq = 1 THEN 1
-      ELSE GREATEST(me.SubnetSeq - COALESCE(ss.FirstSeq, (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
+      ELSE GREATEST(me.SubnetSeq - COALESCE(ss.FirstSeq, NULL, (SELECT TOP (1) s.SubnetSeq FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_Subnet))
         WHERE s.Subnet = me.Subnet AND s.ReceivedAt >= DATEADD(SECOND, -@SubnetWindowSec, bt.ReceivedAt)
         ORDER BY s.ReceivedAt, s.SourceId)) + 1, 1) END
     END AS SubnetHits
@@ -299,6 +305,23 @@ BEGIN
   LEFT JOIN #rapidStart rs ON rs.K = me.IPAddress
   LEFT JOIN #rateStart ts ON ts.K = me.IPAddress
   LEFT JOIN #subnetStart ss ON ss.K = me.Subnet
+  OUTER APPLY (
+    SELECT COUNT(DISTINCT x.V) AS DistinctLatest, COUNT_BIG(*) AS N, MIN(x.ReceivedAt) AS OldestAt,
+      MAX(CASE WHEN x.Rn = 2 THEN x.ReceivedAt END) AS PreviousAt,
+      MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS FpFirst, MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RapidFirst,
+      MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RateFirst
+    FROM (
+      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn
+      FROM (
+        SELECT TOP (32) s.FpHash AS V, s.ReceivedAt, s.SourceId, s.IpSeq AS Seq
+        FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
+        WHERE me.IpSeq > 1 AND fr.SourceId IS NULL
+          AND s.IPAddress = bt.IPAddress COLLATE Latin1_General_100_BIN2 AND s.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt)
+          AND s.ReceivedAt <= bt.ReceivedAt AND (s.ReceivedAt < bt.ReceivedAt OR s.SourceId <= bt.Id)
+        ORDER BY s.ReceivedAt DESC, s.SourceId DESC
+      ) y
+    ) x
+  ) lb
   WHERE @Enrich = 1;
 
 

@@ -314,26 +314,33 @@ BEGIN
   sig AS MATERIALIZED (
     SELECT b."Id", true AS has_ip, b."Subnet" IS NOT NULL AS has_subnet,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - COALESCE(fs.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(fs.first_seq, CASE WHEN lb.n > 0 AND fp_window <= fp_window
+          AND (lb.n < 32 OR lb.oldest_at < b."ReceivedAt" - fp_window) THEN lb.fp_first END, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_fp,
       CASE WHEN b."IpSeq" = 1 THEN (b."FpHash" IS NOT NULL)::integer
-        ELSE CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE (SELECT count(DISTINCT x.v) FROM (
+        ELSE CASE WHEN fr.oldest_at >= b."ReceivedAt" - fp_window THEN fr.distinct_latest ELSE COALESCE(CASE WHEN lb.n > 0 THEN lb.distinct_latest END, (SELECT count(DISTINCT x.v) FROM (
           SELECT s."FpHash" AS v FROM "ETL"."SignalHit" s
           WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
-          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS fp_distinct,
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x)) END END AS fp_distinct,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - COALESCE(rs.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(rs.first_seq, CASE WHEN lb.n > 0 AND rapid_window <= fp_window
+          AND (lb.n < 32 OR lb.oldest_at < b."ReceivedAt" - rapid_window) THEN lb.rapid_first END, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rapid_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_rapid,
       CASE WHEN b."IpSeq" = 1 THEN 1
-        ELSE GREATEST(b."IpSeq" - COALESCE(ts.first_seq, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."IpSeq" - COALESCE(ts.first_seq, CASE WHEN lb.n > 0 AND rate_window <= fp_window
+          AND (lb.n < 32 OR lb.oldest_at < b."ReceivedAt" - rate_window) THEN lb.rate_first END, (SELECT s."IpSeq" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - rate_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS hits_rate,
-      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else one seek.
+      -- The previous hit from the address's run when the hit is in one (distinctOverRuns), else from the
+      -- look-back read (the row after the hit's own; none when the read found only the hit and the longest window
+      -- is the fingerprint window it covers), else one seek.
       CASE WHEN b."IpSeq" > 1 THEN CASE WHEN fr."SourceId" IS NOT NULL
         THEN CASE WHEN fr.previous_at >= b."ReceivedAt" - ip_window THEN fr.previous_at END
+        WHEN lb.n >= 2 THEN lb.previous_at
+        WHEN lb.n = 1 AND ip_window <= fp_window THEN NULL
         ELSE (SELECT s."ReceivedAt" FROM "ETL"."SignalHit" s
         WHERE s."IPAddress" = b."IPAddress" AND (s."ReceivedAt", s."SourceId") < (b."ReceivedAt", b."Id")
           AND s."ReceivedAt" >= b."ReceivedAt" - ip_window
@@ -346,7 +353,7 @@ BEGIN
             AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
           ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32) x) END END AS subnet_ips,
       CASE WHEN b."SubnetSeq" = 1 THEN 1
-        ELSE GREATEST(b."SubnetSeq" - COALESCE(ss.first_seq, (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
+        ELSE GREATEST(b."SubnetSeq" - COALESCE(ss.first_seq, NULL, (SELECT s."SubnetSeq" FROM "ETL"."SignalHit" s
         WHERE s."Subnet" = b."Subnet" AND s."ReceivedAt" >= b."ReceivedAt" - subnet_window
         ORDER BY s."ReceivedAt", s."SourceId" LIMIT 1)) + 1, 1) END AS subnet_hits
     FROM mine b
@@ -356,6 +363,22 @@ BEGIN
     LEFT JOIN rapid_start rs ON rs.k = b."IPAddress"
     LEFT JOIN rate_start ts ON ts.k = b."IPAddress"
     LEFT JOIN subnet_start ss ON ss.k = b."Subnet"
+    LEFT JOIN LATERAL (
+      SELECT count(DISTINCT x.v) AS distinct_latest, count(*) AS n, min(x."ReceivedAt") AS oldest_at,
+        max(CASE WHEN x.rn = 2 THEN x."ReceivedAt" END) AS previous_at,
+        max(CASE WHEN x."ReceivedAt" >= b."ReceivedAt" - fp_window THEN x.rn * 1099511627776 + x.seq END) % 1099511627776 AS fp_first, max(CASE WHEN x."ReceivedAt" >= b."ReceivedAt" - rapid_window THEN x.rn * 1099511627776 + x.seq END) % 1099511627776 AS rapid_first,
+        max(CASE WHEN x."ReceivedAt" >= b."ReceivedAt" - rate_window THEN x.rn * 1099511627776 + x.seq END) % 1099511627776 AS rate_first
+      FROM (
+        SELECT y.v, y."ReceivedAt", y.seq, row_number() OVER (ORDER BY y."ReceivedAt" DESC, y."SourceId" DESC) AS rn
+        FROM (
+          SELECT s."FpHash" AS v, s."ReceivedAt", s."SourceId", s."IpSeq" AS seq FROM "ETL"."SignalHit" s
+          WHERE b."IpSeq" > 1 AND fr."SourceId" IS NULL
+            AND s."IPAddress" = b."IPAddress" AND s."ReceivedAt" >= b."ReceivedAt" - fp_window
+            AND (s."ReceivedAt", s."SourceId") <= (b."ReceivedAt", b."Id")
+          ORDER BY s."ReceivedAt" DESC, s."SourceId" DESC LIMIT 32
+        ) y
+      ) x
+    ) lb ON true
   ),
   parsed AS (
     INSERT INTO "PiXL"."Parsed" (
