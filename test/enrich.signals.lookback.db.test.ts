@@ -6,11 +6,9 @@
  * within the read, the 5 min and 24 h windows do not once the address has more than 32 hits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
-import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
 import { makeHit } from './support/hits.js';
-import { parseBatch } from './support/parseBatch.js';
+import { landAndParseSignals } from './support/parseBatch.js';
 
 const T0 = Date.parse('2026-05-01T08:00:00.000Z');
 const HITS = 40;
@@ -20,7 +18,7 @@ const BATCH = 10;
 describe.each(enginesUnderTest())('signals of a busy address outside a run on $name', (engine) => {
   let t: TestDatabase;
   const hitIds: string[] = [];
-  const parsed = new Map<string, Record<string, unknown>>();
+  let parsed = new Map<string, Record<string, unknown>>();
 
   beforeAll(async () => {
     t = await engine.create();
@@ -32,18 +30,12 @@ describe.each(enginesUnderTest())('signals of a busy address outside a run on $n
       }),
     );
     for (const hit of hits) hitIds.push(hit.hitId);
-    await t.db.insertHits(hits.map(toHitRow));
-    let rows = 0;
-    for (let tries = 0; rows < HITS && tries < 50; tries++) {
-      rows += (await parseBatch(t.db, BATCH, { ...SIGNAL_DEFAULTS })).rowsParsed;
-    }
-    const name = (n: string) => t.db.name(n);
-    const result = await t.db.query(
-      `SELECT r.${name('HitId')} AS hit, p.${name('Srv_FpObservations')} AS day, p.${name('Srv_FpHitsIn5m')} AS five,
-        p.${name('Srv_HitsIn15s')} AS fifteen, p.${name('Srv_LastGapMs')} AS gap
-      FROM ${name('PiXL.Parsed')} p JOIN ${name('PiXL.Test')} r ON r.${name('Id')} = p.${name('SourceId')}`,
-    );
-    for (const row of result) parsed.set(String(row.hit).toLowerCase(), row);
+    parsed = await landAndParseSignals(t.db, hits, BATCH, [
+      'Srv_FpObservations',
+      'Srv_FpHitsIn5m',
+      'Srv_HitsIn15s',
+      'Srv_LastGapMs',
+    ]);
   }, 120_000);
 
   afterAll(async () => {
@@ -57,7 +49,9 @@ describe.each(enginesUnderTest())('signals of a busy address outside a run on $n
   it('counts every window and the gap of each hit, also beyond the 32 hits the read holds', () => {
     const actual = hitIds.map((id) => {
       const row = parsed.get(id);
-      return [Number(row?.day), Number(row?.five), Number(row?.fifteen), Number(row?.gap)];
+      return ['Srv_FpObservations', 'Srv_FpHitsIn5m', 'Srv_HitsIn15s', 'Srv_LastGapMs'].map((c) =>
+        Number(row?.[c]),
+      );
     });
     // The k-th hit (from 1) has k hits in 24 h and in 5 min, those of the last 14 s in 15 s.
     const expected = hitIds.map((_, i) => [i + 1, i + 1, Math.min(i + 1, 8), i === 0 ? -1 : GAP_MS]);
