@@ -14,7 +14,7 @@ import {
 } from '../../src/enrich/signals.js';
 import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { FINGERPRINT_KEYS, type Field } from '../../src/warehouse/fields.js';
-import { DISTINCT_RUN_MIN_HITS } from './postgresSignals.js';
+import { DISTINCT_RUN_MIN_HITS, SHARED_START_MIN_HITS } from './postgresSignals.js';
 
 const BIN2 = 'Latin1_General_100_BIN2';
 const b = quoteIdent;
@@ -140,7 +140,7 @@ function distinctOverRunsTsql(
 
 /**
  * Into \`target\` (K, FirstSeq): the window's first row shared by every batch hit of a key, for the keys with
- * DISTINCT_RUN_MIN_HITS hits or more in the batch (not their first stored hit) within one window of each other
+ * SHARED_START_MIN_HITS hits or more in the batch (not their first stored hit) within one window of each other
  * (as sharedWindowStart on PostgreSQL, which says why it is exact): two seeks per key, kept when both find the
  * same row.
  */
@@ -161,7 +161,7 @@ function sharedWindowStartTsql(
     FROM #mine me
     WHERE me.${keyColumn} IS NOT NULL AND me.${seqColumn} > 1
     GROUP BY me.${keyColumn}
-    HAVING COUNT_BIG(*) >= ${DISTINCT_RUN_MIN_HITS} AND DATEADD(SECOND, -${windowSec}, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
+    HAVING COUNT_BIG(*) >= ${SHARED_START_MIN_HITS} AND DATEADD(SECOND, -${windowSec}, MAX(me.ReceivedAt)) < MIN(me.ReceivedAt)
   ) kk
   CROSS APPLY ${first('kk.FirstAt', `s.SourceId, s.${seqColumn} AS Seq`)} lo
   CROSS APPLY ${first('kk.LastAt', 's.SourceId')} hi

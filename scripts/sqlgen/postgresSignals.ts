@@ -195,6 +195,12 @@ function distinctLatest(column: string, keyColumn: string, key: string, window: 
 export const DISTINCT_RUN_MIN_HITS = 16;
 
 /**
+ * Batch hits a key needs before its window starts are probed once for all of them (sharedWindowStart): two seeks
+ * per key and window, worth making only where they can spare many per-hit seeks.
+ */
+export const SHARED_START_MIN_HITS = 16;
+
+/**
  * CTE `<name>`: for each batch hit of a key (its address, or its /24) with DISTINCT_RUN_MIN_HITS hits or more
  * in the batch, the distinct values of `valueColumn` among the key's latest DISTINCT_LOOKBACK_HITS hits up to
  * it, with the time of the oldest of them (`oldest_at`, for the caller's window test). One ordered read of each
@@ -255,7 +261,7 @@ function distinctOfRun(run: string, perHit: string, window: string): string {
 
 /**
  * CTE \`<name>\`: the window's first row (its running count \`first_seq\`) shared by every batch hit of a key, for
- * the keys with DISTINCT_RUN_MIN_HITS hits or more in the batch (not their first stored hit) whose hits all lie
+ * the keys with SHARED_START_MIN_HITS hits or more in the batch (not their first stored hit) whose hits all lie
  * within one window of each other. Two seeks per key and batch: the first row of the window of the key's first
  * batch hit and that of its last. When both are the same row, no row of the key lies between the two windows'
  * starts, so every hit's window starts there too and its seek is spared (a flood younger than the window); else
@@ -270,7 +276,7 @@ function sharedWindowStart(name: string, keyColumn: string, seqColumn: string, w
     FROM (
       SELECT m.${q(keyColumn)} AS k, min(m."ReceivedAt") AS first_at, max(m."ReceivedAt") AS last_at
       FROM mine m WHERE m.${q(keyColumn)} IS NOT NULL AND m.${q(seqColumn)} > 1 GROUP BY m.${q(keyColumn)}
-      HAVING count(*) >= ${DISTINCT_RUN_MIN_HITS} AND max(m."ReceivedAt") - ${window} < min(m."ReceivedAt")
+      HAVING count(*) >= ${SHARED_START_MIN_HITS} AND max(m."ReceivedAt") - ${window} < min(m."ReceivedAt")
     ) kk
     CROSS JOIN LATERAL ${first('kk.first_at', `s."SourceId", s.${q(seqColumn)} AS seq`)} lo
     CROSS JOIN LATERAL ${first('kk.last_at', 's."SourceId"')} hi
