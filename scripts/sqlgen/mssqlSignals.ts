@@ -14,7 +14,7 @@ import {
 } from '../../src/enrich/signals.js';
 import { PARSE_BUCKETS } from '../../src/etl/lanes.js';
 import { FINGERPRINT_KEYS, type Field } from '../../src/warehouse/fields.js';
-import { DISTINCT_RUN_MIN_HITS, SHARED_START_MIN_HITS } from './postgresSignals.js';
+import { DISTINCT_RUN_MIN_HITS, POSITION_SCALE, SHARED_START_MIN_HITS } from './postgresSignals.js';
 
 const BIN2 = 'Latin1_General_100_BIN2';
 const b = quoteIdent;
@@ -169,9 +169,6 @@ function sharedWindowStartTsql(
 
 `;
 }
-
-/** A number above any running count: a window's first row is picked by position and carried with its count. */
-const POSITION_SCALE = '1099511627776';
 
 /**
  * Applied as \`lb\`: for a returning address's hit outside its address's run, one read of the address's latest

@@ -286,7 +286,7 @@ function sharedWindowStart(name: string, keyColumn: string, seqColumn: string, w
 }
 
 /** A number above any running count: a window's first row is picked by position and carried with its count. */
-const POSITION_SCALE = '1099511627776';
+export const POSITION_SCALE = '1099511627776';
 
 /**
  * Joined as \`lb\`: for a returning address's hit outside its address's run (a key with few hits in the batch,
