@@ -37,9 +37,29 @@ export async function parseBatch(
 }
 
 /**
+ * Parses in batches of `batchSize` until `count` more rows are parsed, and returns how many were. Other test files
+ * share the server, and a transaction of theirs that began before these rows committed holds the parse horizon
+ * back for a moment (the batch then takes nothing), so one call is not enough.
+ */
+export async function parseCount(
+  db: Warehouse,
+  count: number,
+  batchSize: number,
+  args: ProcedureArgs = {},
+  timeoutMs = 60_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let parsed = 0;
+  while (parsed < count) {
+    if (Date.now() > deadline) throw new Error(`parsed ${parsed} of ${count} rows in ${timeoutMs} ms`);
+    parsed += (await parseBatch(db, batchSize, args)).rowsParsed;
+  }
+  return parsed;
+}
+
+/**
  * Lands `hits` and parses them in batches of `batchSize` (numbering, then one lane), as small batches as a test
- * needs, until all of them are parsed; another test file's open transaction can hold a batch back for a moment.
- * Returns each hit's PiXL.Parsed `columns`, by its hitId.
+ * needs, until all of them are parsed (parseCount). Returns each hit's PiXL.Parsed `columns`, by its hitId.
  */
 export async function landAndParseSignals(
   db: TestWarehouse,
@@ -48,11 +68,7 @@ export async function landAndParseSignals(
   columns: readonly string[],
 ): Promise<Map<string, Record<string, unknown>>> {
   await db.insertHits(hits.map(toHitRow));
-  const deadline = Date.now() + 60_000;
-  for (let parsed = 0; parsed < hits.length; ) {
-    if (Date.now() > deadline) throw new Error(`parsed ${parsed} of ${hits.length} hits`);
-    parsed += (await parseBatch(db, batchSize, { ...SIGNAL_DEFAULTS })).rowsParsed;
-  }
+  await parseCount(db, hits.length, batchSize, { ...SIGNAL_DEFAULTS });
   const q = (name: string) => db.name(name);
   const rows = await db.query(
     `SELECT r.${q('HitId')} AS hit_id, ${columns.map((c) => `p.${q(c)}`).join(', ')}
