@@ -10,7 +10,7 @@
  * for a hit in one, else from a seek of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DISTINCT_RUN_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
+import { DISTINCT_RUN_MIN_HITS, SHARED_START_MIN_HITS } from '../scripts/sqlgen/postgresSignals.js';
 import { DISTINCT_LOOKBACK_HITS, SIGNAL_DEFAULTS } from '../src/enrich/signals.js';
 import { toHitRow } from '../src/writer/hitRows.js';
 import { enginesUnderTest, type TestDatabase } from './support/engines.js';
@@ -270,12 +270,13 @@ describe.each(enginesUnderTest())('distinct counts of the behaviour signals on $
           column: w.column,
           value: expected,
         });
-        // Hits whose key tries the shared start: 16 or more hits of the key in the batch, within one window.
+        // Hits whose key tries the shared start: SHARED_START_MIN_HITS or more of the key in the batch, within one
+        // window of each other.
         const batchHits = specs.filter(
           (x, j) => batchOf.get(j) === batchOf.get(i) && keyOf(x, w.key) === keyOf(s, w.key),
         );
         if (
-          batchHits.length >= DISTINCT_RUN_MIN_HITS &&
+          batchHits.length >= SHARED_START_MIN_HITS &&
           Math.max(...batchHits.map((x) => x.at)) - Math.min(...batchHits.map((x) => x.at)) <
             w.windowSec * 1000
         ) {
