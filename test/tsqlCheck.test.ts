@@ -20,7 +20,8 @@ describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${miss
     expect(run.status).toBe(0);
   }, 180_000);
 
-  const cases: { fixture: string; target: string; expected: RegExp[] }[] = [
+  // \`exactly\`: the fixture also holds look-alikes that are valid, and nothing but the expected lines may be found.
+  const cases: { fixture: string; target: string; expected: RegExp[]; exactly?: boolean }[] = [
     {
       fixture: 'syntax-error.sql',
       target: 'none',
@@ -61,14 +62,32 @@ describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${miss
         /^test\/fixtures\/tsql\/temp-table-column\.sql:9:14: Msg207: invalid column name ReceivedAt/m,
       ],
     },
+    {
+      fixture: 'outer-aggregate.sql',
+      target: 'none',
+      expected: [
+        /^test\/fixtures\/tsql\/outer-aggregate\.sql:8:43: Msg8124: MAX aggregates the outer reference t\.ReceivedAt together with x\.ReceivedAt/m,
+      ],
+      exactly: true,
+    },
+    {
+      fixture: 'temp-collation.sql',
+      target: 'none',
+      expected: [
+        /^test\/fixtures\/tsql\/temp-collation\.sql:7:21: Msg468: #ip\.IPAddress takes tempdb's collation/m,
+        /^test\/fixtures\/tsql\/temp-collation\.sql:11:5: Msg468: #ip\.Network takes tempdb's collation/m,
+      ],
+      exactly: true,
+    },
   ];
 
   it.each(cases)(
     'fails on $fixture, naming its file and line',
-    ({ fixture, target, expected }) => {
+    ({ fixture, target, expected, exactly }) => {
       const run = runTsqlCheck(['--target', target, `test/fixtures/tsql/${fixture}`]);
       expect(run.status).toBe(1);
       for (const line of expected) expect(run.stdout).toMatch(line);
+      if (exactly) expect(run.stdout.trim().split('\n')).toHaveLength(expected.length);
       // Nothing but the fixture is at fault.
       for (const line of run.stdout.trim().split('\n')) expect(line).toMatch(/^test\/fixtures\/tsql\//);
     },

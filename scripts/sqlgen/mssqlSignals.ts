@@ -176,15 +176,20 @@ function sharedWindowStartTsql(
  * hit and each window's first row read (as lookBack on PostgreSQL, which says why).
  */
 function lookBackTsql(ip: string): string {
-  const firstIn = (windowSec: string, name: string) =>
-    `MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -${windowSec}, bt.ReceivedAt) THEN x.Rn * ${POSITION_SCALE} + x.Seq END) % ${POSITION_SCALE} AS ${name}`;
+  // Whether a row lies in a window is decided below the aggregate: an aggregated expression may not mix the
+  // hit's own columns (outer references) with the read's (Msg 8124; tools/TsqlCheck/OuterAggregateCheck.cs).
+  const windows = [
+    ['@FpWindowSec', 'InFp', 'FpFirst'],
+    ['@RapidWindowSec', 'InRapid', 'RapidFirst'],
+    ['@FpRateWindowSec', 'InRate', 'RateFirst'],
+  ] as const;
   return `  OUTER APPLY (
     SELECT COUNT(DISTINCT x.V) AS DistinctLatest, COUNT_BIG(*) AS N, MIN(x.ReceivedAt) AS OldestAt,
       MAX(CASE WHEN x.Rn = 2 THEN x.ReceivedAt END) AS PreviousAt,
-      ${firstIn('@FpWindowSec', 'FpFirst')}, ${firstIn('@RapidWindowSec', 'RapidFirst')},
-      ${firstIn('@FpRateWindowSec', 'RateFirst')}
+      ${windows.map(([, flag, name]) => `MAX(CASE WHEN x.${flag} = 1 THEN x.Rn * ${POSITION_SCALE} + x.Seq END) % ${POSITION_SCALE} AS ${name}`).join(',\n      ')}
     FROM (
-      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn
+      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn,
+        ${windows.map(([sec, flag]) => `CASE WHEN y.ReceivedAt >= DATEADD(SECOND, -${sec}, bt.ReceivedAt) THEN 1 ELSE 0 END AS ${flag}`).join(',\n        ')}
       FROM (
         SELECT TOP (${DISTINCT_LOOKBACK_HITS}) s.FpHash AS V, s.ReceivedAt, s.SourceId, s.IpSeq AS Seq
         FROM ETL.SignalHit s ${IP_INDEX}

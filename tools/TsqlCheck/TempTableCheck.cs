@@ -8,7 +8,8 @@ namespace TsqlCheck;
 /// by SELECT INTO validate cleanly, and SQL Server only fails them at the procedure's first run. This checks
 /// <c>alias.column</c> references, bare names in an outermost query over one #table, INSERT / OUTPUT INTO
 /// column lists and UPDATE SET targets against the #tables
-/// the same procedure (or migration batch) creates, by CREATE TABLE, SELECT INTO or ALTER TABLE ADD.
+/// the same procedure (or migration batch) creates, by CREATE TABLE, SELECT INTO or ALTER TABLE ADD. A character
+/// column a CREATE TABLE or ALTER TABLE ADD gives a #table must name its collation (CheckCollation).
 /// </summary>
 public static class TempTableCheck
 {
@@ -55,7 +56,29 @@ public static class TempTableCheck
       base.ExplicitVisit(node);
       if (!IsTemp(node.SchemaObjectName) || node.Definition == null) return;
       var temp = Define(node.SchemaObjectName, node, true);
-      foreach (var c in node.Definition.ColumnDefinitions) temp.Columns.Add(c.ColumnIdentifier.Value);
+      foreach (var c in node.Definition.ColumnDefinitions)
+      {
+        temp.Columns.Add(c.ColumnIdentifier.Value);
+        CheckCollation(node.SchemaObjectName, c);
+      }
+    }
+
+    private static readonly HashSet<SqlDataTypeOption> Characters =
+    [
+      SqlDataTypeOption.Char, SqlDataTypeOption.VarChar, SqlDataTypeOption.Text,
+      SqlDataTypeOption.NChar, SqlDataTypeOption.NVarChar, SqlDataTypeOption.NText,
+    ];
+
+    // Modified Features (Contained Database), Learn: "In non-contained databases, temporary table data is collated
+    // in the collation of tempdb". Our database's collation (docs/DEPLOY.md) is rarely the server's, and comparing
+    // such a column with one of the database's fails (Msg 468); COLLATE DATABASE_DEFAULT takes the database's.
+    private void CheckCollation(SchemaObjectName table, ColumnDefinition column)
+    {
+      if (column.Collation == null && column.DataType is SqlDataTypeReference { SqlDataTypeOption: var type } &&
+          Characters.Contains(type))
+        problems.Add(new Diagnostic(src.At(column), "Msg468",
+          $"{table.BaseIdentifier.Value}.{column.ColumnIdentifier.Value} takes tempdb's collation, not the database's: " +
+          "comparing it with a column of the database fails where the two differ; declare its COLLATE (DATABASE_DEFAULT)"));
     }
 
     public override void ExplicitVisit(SelectStatement node)
@@ -95,7 +118,11 @@ public static class TempTableCheck
     {
       base.ExplicitVisit(node);
       if (!IsTemp(node.SchemaObjectName) || !temps.TryGetValue(node.SchemaObjectName.BaseIdentifier.Value, out var temp)) return;
-      foreach (var c in node.Definition.ColumnDefinitions) temp.Columns.Add(c.ColumnIdentifier.Value);
+      foreach (var c in node.Definition.ColumnDefinitions)
+      {
+        temp.Columns.Add(c.ColumnIdentifier.Value);
+        CheckCollation(node.SchemaObjectName, c);
+      }
     }
   }
 

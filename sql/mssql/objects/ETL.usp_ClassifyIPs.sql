@@ -19,8 +19,8 @@ BEGIN
   CREATE TABLE #Batch (
     IpId BIGINT NOT NULL PRIMARY KEY,
     K VARBINARY(16) NULL,
-    IpClass VARCHAR(20) NULL,
-    Provider VARCHAR(20) NULL
+    IpClass VARCHAR(20) COLLATE DATABASE_DEFAULT NULL,
+    Provider VARCHAR(20) COLLATE DATABASE_DEFAULT NULL
   );
   -- Keys first, stored: each row's text-to-key expression is evaluated once, not in every place the key is used.
   INSERT INTO #Batch (IpId, K)

@@ -22,7 +22,7 @@ BEGIN
   IF @Lanes IS NULL OR @Lanes < 1 OR @Lanes > 16 OR @Lane IS NULL OR @Lane < 0 OR @Lane >= @Lanes
     THROW 50010, 'Lane is not a parse lane of Lanes (Lanes 1 to 16, Lane 0 to Lanes - 1)', 1;
 
-  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) NOT NULL, LastVersion BINARY(8) NOT NULL);
+  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) COLLATE DATABASE_DEFAULT NOT NULL, LastVersion BINARY(8) NOT NULL);
   BEGIN TRANSACTION;
   EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Shared',
     @LockOwner = N'Transaction', @LockTimeout = 0;

@@ -26,7 +26,7 @@ BEGIN
   IF @Lanes IS NULL OR @Lanes < 1 OR @Lanes > 16 OR @Lane IS NULL OR @Lane < 0 OR @Lane >= @Lanes
     THROW 50010, 'Lane is not a parse lane of Lanes (Lanes 1 to 16, Lane 0 to Lanes - 1)', 1;
 
-  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) NOT NULL, LastVersion BINARY(8) NOT NULL);
+  CREATE TABLE #lane (Bucket INT NOT NULL PRIMARY KEY, ProcessName VARCHAR(50) COLLATE DATABASE_DEFAULT NOT NULL, LastVersion BINARY(8) NOT NULL);
   BEGIN TRANSACTION;
   EXEC @lock = sp_getapplock @Resource = N'ETL.usp_ParseNewHits', @LockMode = N'Shared',
     @LockOwner = N'Transaction', @LockTimeout = 0;
@@ -308,10 +308,14 @@ BEGIN
   OUTER APPLY (
     SELECT COUNT(DISTINCT x.V) AS DistinctLatest, COUNT_BIG(*) AS N, MIN(x.ReceivedAt) AS OldestAt,
       MAX(CASE WHEN x.Rn = 2 THEN x.ReceivedAt END) AS PreviousAt,
-      MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS FpFirst, MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RapidFirst,
-      MAX(CASE WHEN x.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt) THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RateFirst
+      MAX(CASE WHEN x.InFp = 1 THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS FpFirst,
+      MAX(CASE WHEN x.InRapid = 1 THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RapidFirst,
+      MAX(CASE WHEN x.InRate = 1 THEN x.Rn * 1099511627776 + x.Seq END) % 1099511627776 AS RateFirst
     FROM (
-      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn
+      SELECT y.V, y.ReceivedAt, y.Seq, ROW_NUMBER() OVER (ORDER BY y.ReceivedAt DESC, y.SourceId DESC) AS Rn,
+        CASE WHEN y.ReceivedAt >= DATEADD(SECOND, -@FpWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END AS InFp,
+        CASE WHEN y.ReceivedAt >= DATEADD(SECOND, -@RapidWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END AS InRapid,
+        CASE WHEN y.ReceivedAt >= DATEADD(SECOND, -@FpRateWindowSec, bt.ReceivedAt) THEN 1 ELSE 0 END AS InRate
       FROM (
         SELECT TOP (32) s.FpHash AS V, s.ReceivedAt, s.SourceId, s.IpSeq AS Seq
         FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_IP))
