@@ -411,16 +411,17 @@ export function signalValuesTsql(botScore: string): Record<string, string> {
  * Drops look-back rows no window can reach any more, in ETL.usp_NumberSignals (as pruneSignalState on
  * PostgreSQL: older by the longest window with slack than both the newest row and the first raw row the parse
  * has not taken yet; a seek for each, a range of the ReceivedAt index), of this lane only (\`inLane\` of an
- * address): a lane running beside it deletes its own.
+ * address): a lane running beside it deletes its own. By whole minutes as there (a row goes when its minute is
+ * before the cutoff's minute), so both engines keep the same rows.
  */
 export function pruneSignalStateTsql(inLane: (ip: string) => string): string {
-  return `  DECLARE @keepFrom DATETIME2(3) = DATEADD(SECOND,
+  return `  DECLARE @keepFrom DATETIME2(3) = DATETRUNC(MINUTE, DATEADD(SECOND,
     -(GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec, @SubnetWindowSec) + ${RECENT_HIT_SLACK_SECONDS}),
     LEAST(
       (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC),
       (SELECT TOP (1) t.ReceivedAt FROM PiXL.Test t
         WHERE t.RowVer > (SELECT w.LastVersion FROM ETL.Watermark w WHERE w.ProcessName = 'ParseNewHits')
-        ORDER BY t.RowVer)));
+        ORDER BY t.RowVer))));
   DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
   WHERE s.ReceivedAt < @keepFrom AND ${inLane('s.IPAddress')};
 `;

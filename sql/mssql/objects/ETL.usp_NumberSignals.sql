@@ -146,13 +146,13 @@ BEGIN
   WHERE w.LastVersion < CASE WHEN @rows >= @BatchSize THEN @lastRowVer ELSE @upTo END;
   IF @Enrich = 1
   BEGIN
-  DECLARE @keepFrom DATETIME2(3) = DATEADD(SECOND,
+  DECLARE @keepFrom DATETIME2(3) = DATETRUNC(MINUTE, DATEADD(SECOND,
     -(GREATEST(@FpWindowSec, @RapidWindowSec, @FpRateWindowSec, @SubnetWindowSec) + 3600),
     LEAST(
       (SELECT TOP (1) s.ReceivedAt FROM ETL.SignalHit s ORDER BY s.ReceivedAt DESC),
       (SELECT TOP (1) t.ReceivedAt FROM PiXL.Test t
         WHERE t.RowVer > (SELECT w.LastVersion FROM ETL.Watermark w WHERE w.ProcessName = 'ParseNewHits')
-        ORDER BY t.RowVer)));
+        ORDER BY t.RowVer))));
   DELETE s FROM ETL.SignalHit s WITH (FORCESEEK, INDEX (IX_SignalHit_ReceivedAt))
   WHERE s.ReceivedAt < @keepFrom AND (CHECKSUM(COALESCE(CASE WHEN s.IPAddress COLLATE Latin1_General_100_BIN2 + '0' NOT LIKE '%[^0-9.]%' AND LEN(s.IPAddress) - LEN(REPLACE(s.IPAddress, '.', '')) = 3
       THEN LEFT(s.IPAddress, LEN(s.IPAddress) - CHARINDEX('.', REVERSE(s.IPAddress))) COLLATE Latin1_General_100_BIN2 END, s.IPAddress COLLATE Latin1_General_100_BIN2, '')) & 15) % @Lanes = @Lane;
