@@ -79,6 +79,17 @@ describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${miss
       ],
       exactly: true,
     },
+    {
+      fixture: 'query-shape.sql',
+      target: 'none',
+      expected: [
+        /^test\/fixtures\/tsql\/query-shape\.sql:8:14: Msg130: MAX aggregates an expression holding a subquery/m,
+        /^test\/fixtures\/tsql\/query-shape\.sql:9:14: Msg4109: a windowed function inside SUM/m,
+        /^test\/fixtures\/tsql\/query-shape\.sql:10:34: Msg8155: column 2 of u has no name/m,
+        /^test\/fixtures\/tsql\/query-shape\.sql:11:27: Msg8156: column Id is named twice in v/m,
+      ],
+      exactly: true,
+    },
   ];
 
   it.each(cases)(

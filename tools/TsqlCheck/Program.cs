@@ -8,7 +8,7 @@ using SqlFile = TsqlCheck.SqlFile;
 // files into the final schema and validates it with DacFx's model for SQL Server 2025 and Azure SQL Database.
 // Usage: TsqlCheck [--root DIR] [--target sql2025|azure|all|none] [--parse-only] [--verbose] [--dump] [extra.sql ...]
 // Extra files are applied after everything under DIR (test fixtures). --target none skips DacFx's models
-// (the parse, the fold and this tool's own argument, #table and aggregate checks still run). Exit 0 clean, 1 problems, 2 bad usage.
+// (the parse, the fold and this tool's own argument, #table, aggregate and query-shape checks still run). Exit 0 clean, 1 problems, 2 bad usage.
 
 var root = Directory.GetCurrentDirectory();
 var target = "all";
@@ -94,6 +94,7 @@ else
   problems.AddRange(ParamCheck.Run(units));
   problems.AddRange(TempTableCheck.Run(units));
   problems.AddRange(OuterAggregateCheck.Run(units));
+  problems.AddRange(QueryShapeCheck.Run(units));
   var found = new Dictionary<(Location, string, string), List<string>>();
   // The two models are independent: build them side by side (the machine has two cores).
   var results = targets
