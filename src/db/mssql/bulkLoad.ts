@@ -4,6 +4,13 @@ import type { BulkColumn } from '../types.js';
 
 const CHUNK_ROWS = 50_000;
 
+/**
+ * TABLOCK: a bulk-logged load into a heap or empty index where the recovery model allows it. mssql hands these
+ * options to tedious unchanged, and tedious reads \`lockTable\` (node_modules/tedious/lib/bulk-load.js); the
+ * \`tableLock\` that @types/mssql declares is ignored, so the load would run fully logged under row locks.
+ */
+export const BULK_OPTIONS = { lockTable: true } as unknown as sql.IBulkOptions;
+
 function newTable(table: string, columns: readonly BulkColumn[]): sql.Table {
   const t = new sql.Table(table);
   t.create = false;
@@ -26,8 +33,7 @@ export async function bulkRows(
   let chunk = newTable(table, columns);
   const flush = async () => {
     if (chunk.rows.length === 0) return;
-    // TABLOCK: a bulk-logged load into a heap or empty index where the recovery model allows it.
-    await pool.request().bulk(chunk, { tableLock: true });
+    await pool.request().bulk(chunk, BULK_OPTIONS);
     loaded += chunk.rows.length;
     chunk = newTable(table, columns);
   };
