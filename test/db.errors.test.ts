@@ -1,4 +1,6 @@
 /** Which database failures the writer treats as an outage (re-queue with a delay) rather than bad data. */
+import sql from 'mssql';
+import { ConnectionError as TediousConnectionError } from 'tedious';
 import { describe, expect, it } from 'vitest';
 import { isTransientMssqlError } from '../src/db/mssql/errors.js';
 import { isTransientPostgresError } from '../src/db/postgres/errors.js';
@@ -37,5 +39,28 @@ describe('transient SQL Server errors', () => {
     expect(isTransientMssqlError(Object.assign(new Error('x'), { name: 'RequestError', number }))).toBe(
       false,
     );
+  });
+
+  // A refused login reaches the writer as tedious's ConnectionError (code ELOGIN, the server's message, no
+  // number) wrapped in mssql's, as node_modules/mssql/lib/tedious/connection-pool.js does.
+  const loginError = (message: string) =>
+    new sql.ConnectionError(new TediousConnectionError(message, 'ELOGIN'));
+  it('a login refused for its credentials is not transient; a database being moved is', () => {
+    expect(isTransientMssqlError(loginError("Login failed for user 'pixl'."))).toBe(false);
+    expect(
+      isTransientMssqlError(
+        loginError("Database 'pixl' on server 'x' is not currently available. Please retry."),
+      ),
+    ).toBe(true);
+    expect(isTransientMssqlError(loginError('Cannot open database "pixl" requested by the login.'))).toBe(
+      true,
+    );
+  });
+  it('a pool with no connection free in time is transient', () => {
+    // mssql's message for tarn's TimeoutError, which has no code, name or number of its own.
+    const busy = new Error(
+      'Failed to acquire a connection from the pool: operation timed out for an unknown reason',
+    );
+    expect(isTransientMssqlError(busy)).toBe(true);
   });
 });
