@@ -514,4 +514,27 @@ describe.each(enginesUnderTest())('privacy controls on $name', (engine) => {
     );
     expect(Number(kept?.n)).toBe(2);
   });
+
+  it('a RetentionDays beyond the calendar keeps everything, and the pass still runs for every other pixel', async () => {
+    // 2147483647 days reach back past what either engine's timestamps hold (0001-01-01 on SQL Server).
+    await addCompany('RETMAX', { RetentionDays: 2_147_483_647 });
+    await addCompany('RETMIN', { RetentionDays: 1 });
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    await land([
+      { company: 'RETMAX', device: 'kept', ip: '192.0.2.93', receivedAt: daysAgo(4000) },
+      { company: 'RETMIN', device: 'gone', ip: '192.0.2.94', receivedAt: daysAgo(3) },
+    ]);
+    await etl();
+    const run = await runRetention(t.db, 10);
+    expect(run.removed.VisitsPurged).toBe(1);
+    const visits = async (company: string) =>
+      Number(
+        (
+          await t.db.query(`SELECT COUNT(*) AS n FROM ${q('PiXL.Visit')} WHERE ${q('CompanyID')} = $1`, [
+            company,
+          ])
+        )[0]?.n,
+      );
+    expect([await visits('RETMAX'), await visits('RETMIN')]).toEqual([1, 0]);
+  });
 });

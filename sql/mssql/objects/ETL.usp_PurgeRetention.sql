@@ -55,7 +55,9 @@ BEGIN
   BEGIN
     INSERT INTO #pixel (CompanyID, PiXLID, Cutoff)
     SELECT @company, @pixel,
-      DATEADD(DAY, -COALESCE(LEAST(co.RetentionDays, cf.RetentionDays), 365), @now)
+      -- No further back than 0001-01-01, the first day DATETIME2 holds: a longer retention keeps everything,
+      -- where DATEADD would fail the whole pass (Msg 517).
+      DATEADD(DAY, -LEAST(COALESCE(LEAST(co.RetentionDays, cf.RetentionDays), 365), DATEDIFF(DAY, CAST('00010101' AS DATE), @now)), @now)
     FROM (SELECT 1 AS one) AS x
     LEFT JOIN PiXL.Company AS co ON co.CompanyID = @company
     LEFT JOIN PiXL.Config AS cf ON cf.CompanyID = @company AND cf.PiXLID = @pixel;

@@ -57,7 +57,10 @@ BEGIN
     ) nx
   )
   SELECT px."CompanyID", px."PiXLID",
-    now_utc - make_interval(days => coalesce(LEAST(co."RetentionDays", cf."RetentionDays"), 365))
+    -- No further back than 0001-01-01, as on SQL Server: a longer retention keeps everything, where the date
+    -- arithmetic would fail the whole pass (timestamp out of range).
+    now_utc - make_interval(days => LEAST(coalesce(LEAST(co."RetentionDays", cf."RetentionDays"), 365),
+      now_utc::date - date '0001-01-01'))
   FROM px
   LEFT JOIN "PiXL"."Company" co ON co."CompanyID" = px."CompanyID"
   LEFT JOIN "PiXL"."Config" cf ON cf."CompanyID" = px."CompanyID" AND cf."PiXLID" = px."PiXLID";
