@@ -26,6 +26,13 @@ BEGIN
     THROW 50001, 'EraseSha256 must be 64 hex digits', 1;
   IF @e IS NOT NULL AND PiXL.EmailSha256(@e) <> @h
     THROW 50002, 'EraseSha256 is not the SHA-256 of the normalised EraseEmail', 1;
+  -- The consumer file may be an elastic-query external table (README, "consumer file"), and elastic query is
+  -- read-only: refuse before anything is erased rather than fail after.
+  IF @IncludeConsumerFile = 1 AND EXISTS (
+      SELECT 1 FROM sys.synonyms AS sn
+      JOIN sys.external_tables AS et ON et.object_id = OBJECT_ID(sn.base_object_name)
+      WHERE sn.object_id = OBJECT_ID(N'PiXL.AutoConsumerSource'))
+    THROW 50005, 'erasure: the consumer file is an external table (elastic query), which is read-only: erase the person in its own database, and here without --consumer-file', 1;
 
   BEGIN TRANSACTION;
   -- Waits for a running parse or match batch to end, and keeps the next ones out until this commits.
@@ -134,11 +141,10 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM PiXL.Visit AS v WHERE v.IpId = i.IpId);
   SET @nIp = @@ROWCOUNT;
 
+  -- Dynamic, so the procedure compiles whatever the synonym names (an external table takes no DELETE).
   IF @IncludeConsumerFile = 1
-  BEGIN
-    DELETE FROM PiXL.AutoConsumerSource WHERE EMailSha256 = @h;
-    SET @nConsumer = @@ROWCOUNT;
-  END;
+    EXEC sp_executesql N'DELETE FROM PiXL.AutoConsumerSource WHERE EMailSha256 = @h; SET @n = @@ROWCOUNT;',
+      N'@h CHAR(64), @n INT OUTPUT', @h = @h, @n = @nConsumer OUTPUT;
 
   INSERT INTO PiXL.ErasureRequest (EmailSha256, CompanyID, Removed)
   VALUES (@h, @co, JSON_OBJECT(
