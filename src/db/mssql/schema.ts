@@ -32,7 +32,8 @@ export function mssqlServerWarnings(server: MssqlServer): string[] {
   if (server.readCommittedSnapshot === 0)
     warnings.push(
       "READ_COMMITTED_SNAPSHOT is off: /api/health and dashboards wait for a parse batch's row locks on " +
-        'Parsed, Visit, IP, Device and SignalHit. Turn it on once: ALTER DATABASE CURRENT ' +
+        'Parsed, Visit, IP, Device and SignalHit, and parse lanes (ETL_PARSE_LANES above 1) deadlock each ' +
+        "other on the watermark rows and visits they read of each other's. Turn it on once: ALTER DATABASE CURRENT " +
         'SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE (docs/SETTINGS.md).',
     );
   if (server.collation !== undefined && !/_BIN2?(_|$)/i.test(server.collation))
