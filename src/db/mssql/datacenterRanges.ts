@@ -72,6 +72,23 @@ export async function readRangeRefreshState(
   return recordset[0];
 }
 
+/**
+ * The longest prefix of \`text\` within \`bytes\` UTF-8 bytes, whole characters only. ETL.RangeRefresh.LastError is
+ * VARCHAR(1000) under a UTF-8 collation (infra/main.bicep): 1,000 bytes, not characters, and a longer value fails
+ * the UPDATE (Msg 2628); PostgreSQL's varchar(1000) counts characters.
+ */
+export function utf8Prefix(text: string, bytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= bytes) return text;
+  let used = 0;
+  let end = 0;
+  for (const ch of text) {
+    used += Buffer.byteLength(ch, 'utf8');
+    if (used > bytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
 export async function recordRangeRefreshAttempt(
   pool: sql.ConnectionPool,
   a: RangeRefreshAttempt,
@@ -80,7 +97,7 @@ export async function recordRangeRefreshAttempt(
     .request()
     .input('provider', sql.VarChar(20), a.provider)
     .input('status', sql.VarChar(20), a.status)
-    .input('error', sql.NVarChar(1000), a.error?.slice(0, 1000) ?? null)
+    .input('error', sql.NVarChar(1000), a.error === null ? null : utf8Prefix(a.error, 1000))
     .input('success', sql.Bit, a.success)
     .input('hasValidators', sql.Bit, a.validators !== undefined)
     .input('etag', sql.VarChar(2000), a.validators?.etag ?? null)
