@@ -100,6 +100,7 @@ const envObject = z.object({
   AzureWebJobsStorage__queueServiceUri: z.url().optional(),
   AzureWebJobsStorage__accountName: z.string().optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
+  AzureWebJobsStorage__credential: z.string().optional(),
   PIXEL_QUEUE_NAME: z
     .string()
     .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be a valid Storage Queue name')
@@ -112,6 +113,7 @@ const envObject = z.object({
   SECONDARY_QUEUE_STORAGE__queueServiceUri: z.url().optional(),
   SECONDARY_QUEUE_STORAGE__accountName: z.string().optional(),
   SECONDARY_QUEUE_STORAGE__clientId: z.string().optional(),
+  SECONDARY_QUEUE_STORAGE__credential: z.string().optional(),
   // The durable spill (src/queue/spill.ts): where messages no queue accepted are kept until re-sent.
   SPILL_DIR: z.string().default(join(tmpdir(), 'smartpixl-spill')),
   SPILL_RETRY_INTERVAL_MS: int(2000, 50, 600_000),
@@ -231,6 +233,20 @@ const envSchema = envObject.transform((env, ctx) => {
       path: ['DB_POOL_MAX'],
       message: `must be at least ETL_PARSE_LANES + 1 (${env.ETL_PARSE_LANES + 1}): each parse lane and the signals' numbering run on a connection of their own`,
     });
+  }
+  // The Functions host takes a user-assigned identity's client id only with credential=managedidentity (Learn,
+  // "identity-based connections"): without it hit-writer-secondary could not read the queue the pixel fills.
+  for (const connection of ['AzureWebJobsStorage', SECONDARY_QUEUE_CONNECTION] as const) {
+    if (
+      env[`${connection}__clientId`] &&
+      env[`${connection}__credential`]?.toLowerCase() !== 'managedidentity'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [`${connection}__credential`],
+        message: `must be managedidentity when ${connection}__clientId is set: the Functions host uses the client id only then`,
+      });
+    }
   }
   return {
     database: { engine, connectionString: connectionString ?? '', poolMax: env.DB_POOL_MAX },

@@ -48,7 +48,23 @@ describe('settings', () => {
       DATABASE_URL: 'postgres://x',
       AzureWebJobsStorage__accountName: 'acct',
       AzureWebJobsStorage__clientId: 'id',
+      AzureWebJobsStorage__credential: 'managedidentity',
     });
     expect(s.queue.connection).toEqual({ serviceUri: 'https://acct.queue.core.windows.net', clientId: 'id' });
+  });
+
+  it("refuse a user-assigned identity's client id without credential=managedidentity, which the host needs", () => {
+    const secondary = {
+      DATABASE_URL: 'postgres://x',
+      SECONDARY_QUEUE_STORAGE__accountName: 'second',
+      SECONDARY_QUEUE_STORAGE__clientId: 'id',
+    };
+    expect(() => parseSettings(secondary)).toThrow(
+      /SECONDARY_QUEUE_STORAGE__credential: must be managedidentity when SECONDARY_QUEUE_STORAGE__clientId is set/,
+    );
+    expect(
+      parseSettings({ ...secondary, SECONDARY_QUEUE_STORAGE__credential: 'managedidentity' }).queue
+        .secondaryConnection,
+    ).toEqual({ serviceUri: 'https://second.queue.core.windows.net', clientId: 'id' });
   });
 });
