@@ -27,7 +27,7 @@ param sqlServerName string = ''
 @description('Database name (created in new mode).')
 param sqlDatabaseName string = 'SmartPiXL'
 
-@description('Object id of the Entra user or group that becomes the new SQL server\'s admin (azd passes the signed-in user).')
+@description('Object id of the Entra user or group that becomes the new SQL server\'s admin and may replay the poison queue (azd passes the signed-in user).')
 param principalId string = ''
 
 @description('Sign-in name of that admin, shown as the server\'s Entra admin.')
@@ -147,6 +147,17 @@ resource queueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+  }
+}
+
+// The deploying user replays the poison queue from their own machine (npm run queue:requeue-poison,
+// docs/DEPLOY.md); the account takes no keys, so that needs a data role of its own.
+resource operatorQueueRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  name: guid(storage.id, principalId, roles.storageQueueDataContributor)
+  scope: storage
+  properties: {
+    principalId: principalId
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
   }
 }
