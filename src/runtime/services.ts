@@ -9,6 +9,7 @@ import { settings } from '../config.js';
 import { openWarehouse } from '../db/open.js';
 import type { Warehouse } from '../db/types.js';
 import { HitDelivery } from '../queue/delivery.js';
+import { failedMessageLogLines } from '../queue/failedMessageLog.js';
 import { GroupCommitQueue } from '../queue/groupCommit.js';
 import { poisonQueueName, queueClient } from '../queue/hitQueue.js';
 import { count, record } from './metrics.js';
@@ -91,17 +92,11 @@ export function hitBatcher(): GroupCommitQueue {
     };
     hitQueue = new GroupCommitQueue(send, queue, (error, body, hits) => {
       // Only when no queue took the message and the spill could not be written (or a queue refused the
-      // message itself): the body is logged whole as the last resort.
+      // message itself): the body is logged whole, in parts Application Insights keeps whole, as the last resort.
       count('enqueue.failedHits', hits);
-      console.error(
-        JSON.stringify({
-          event: 'enqueue.failed',
-          queue: queue.name,
-          hits,
-          error: error instanceof Error ? error.message : String(error),
-          messageBody: body,
-        }),
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      for (const line of failedMessageLogLines({ queue: queue.name, hits, error: message, body }))
+        console.error(line);
     });
   }
   return hitQueue;
