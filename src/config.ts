@@ -123,10 +123,8 @@ const envObject = z.object({
   RANGES_PROVIDERS: csv(rangeProviders.join(',')).pipe(z.array(z.enum(rangeProviders))),
   RANGES_URL_AWS: urls('https://ip-ranges.amazonaws.com/ip-ranges.json'),
   RANGES_URL_GCP: urls('https://www.gstatic.com/ipranges/cloud.json'),
-  // Microsoft publishes a new dated file weekly (download id 56519): set the current one.
-  RANGES_URL_AZURE: urls(
-    'https://download.microsoft.com/download/7/1/D/71D86715-5596-4529-9B13-DA13A5DE5B63/ServiceTags_Public_20251020.json',
-  ),
+  // Microsoft publishes a new dated file weekly: its download page, which links the current one (refresh.ts).
+  RANGES_URL_AZURE: urls('https://www.microsoft.com/en-us/download/details.aspx?id=56519'),
   RANGES_URL_ORACLE: urls('https://docs.oracle.com/en-us/iaas/tools/public_ip_ranges.json'),
   RANGES_URL_DIGITALOCEAN: urls('https://digitalocean.com/geo/google.csv'),
   RANGES_URL_LINODE: urls('https://geoip.linode.com/'),

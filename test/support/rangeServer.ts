@@ -32,14 +32,16 @@ export interface RangeServer {
 const LAST_MODIFIED = 'Thu, 24 Jul 2025 20:23:14 GMT';
 const etagOf = (body: string) => `"${createHash('sha1').update(body).digest('hex')}"`;
 
-export async function startRangeServer(): Promise<RangeServer> {
+/** `extra`: more files by path (a download page, files under other names), besides the fixtures. */
+export async function startRangeServer(extra: Record<string, string> = {}): Promise<RangeServer> {
   const faults = new Map<string, Fault>();
   const requests = new Map<string, { total: number; notModified: number }>();
-  const files = new Map(
-    Object.values(FIXTURE_FILES)
+  const files = new Map([
+    ...Object.values(FIXTURE_FILES)
       .flat()
-      .map((f) => [f, fixtureText(f)]),
-  );
+      .map((f): [string, string] => [f, fixtureText(f)]),
+    ...Object.entries(extra),
+  ]);
 
   const server: Server = createServer((req, res) => {
     const file = decodeURIComponent((req.url ?? '/').slice(1));

@@ -57,9 +57,9 @@ export async function refreshProvider(
     ms: Math.round(performance.now() - started),
     ...extra,
   });
-  const urls = config.urls[provider];
   const limits: DownloadLimits = { timeoutMs: config.timeoutMs, maxBytes: config.maxBytes };
   try {
+    const urls = await Promise.all(config.urls[provider].map((url) => fileUrl(provider, url, limits)));
     // Validators count only while ranges are stored: with none, every file must be read whole.
     const validators = previousCount > 0 ? splitValidators(state, urls.length) : urls.map(() => null);
     let files = await Promise.all(urls.map((url, i) => download(url, validators[i] ?? null, limits)));
@@ -114,6 +114,22 @@ export async function refreshProvider(
     await recordAttempt(db, provider, 'failed', message, false).catch(() => undefined);
     return report('failed', { error: message });
   }
+}
+
+/**
+ * The file to download for a setting URL: the URL itself, or for a provider whose file moves (fileOnPage) and a
+ * URL that is not a `.json` file, the newest file its download page links.
+ */
+export async function fileUrl(provider: Provider, url: string, limits: DownloadLimits): Promise<string> {
+  const onPage = PROVIDER_FORMATS[provider].fileOnPage;
+  if (!onPage || new URL(url).pathname.endsWith('.json')) return url;
+  const page = await download(url, null, limits);
+  const links = page.kind === 'body' ? [...page.text.matchAll(onPage)].map((m) => m[0]) : [];
+  const name = (link: string) => link.slice(link.lastIndexOf('/') + 1);
+  const newest = links.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0)).at(-1);
+  if (!newest)
+    throw new DownloadError(`the download page links no file of the provider (${url}); set the file's URL`);
+  return newest;
 }
 
 /** Why a parsed download must not replace what is stored, or undefined when it may. */
