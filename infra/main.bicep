@@ -27,6 +27,13 @@ param sqlServerName string = ''
 @description('Database name (created in new mode).')
 param sqlDatabaseName string = 'SmartPiXL'
 
+// Serverless: 0.5 vCore minimum for 1 to 4, so idle costs the same; the maximum also sets the concurrent workers
+// (75, 150, 300 for GP_S_Gen5_1, _2, _4), which must hold the hit-writer's writes in flight (maximumInstanceCount
+// x WRITER_MAX_CONCURRENT_WRITES, 200 by default) beside the ETL's: beyond them the database answers 10928 and
+// the writer re-queues (docs/DEPLOY.md "Cost per million hits").
+@description('Compute size of the new database (created in new mode).')
+param sqlSkuName string = 'GP_S_Gen5_4'
+
 @description('Object id of the Entra user or group that becomes the new SQL server\'s admin and may replay the poison queue (azd passes the signed-in user).')
 param principalId string = ''
 
@@ -209,7 +216,7 @@ resource sqlDatabase 'Microsoft.Sql/servers/databases@2023-08-01' = if (sqlMode 
   parent: sqlServer
   name: sqlDatabaseName
   location: location
-  sku: { name: 'GP_S_Gen5_1', tier: 'GeneralPurpose' }
+  sku: { name: sqlSkuName, tier: 'GeneralPurpose' }
   properties: {
     // Keys compare as bytes, as on PostgreSQL (initdb --locale=C): pixels `ABC` and `abc` stay two, and emails
     // differing only in a letter's case or accent are not merged. Fixed at creation (src/db/mssql/schema.ts warns
