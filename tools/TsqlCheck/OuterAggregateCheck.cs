@@ -13,21 +13,8 @@ namespace TsqlCheck;
 /// </summary>
 public static class OuterAggregateCheck
 {
-  // The grouped aggregates of the T-SQL reference ("Aggregate functions"); with OVER they are window functions.
-  private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
-  {
-    "APPROX_COUNT_DISTINCT", "AVG", "CHECKSUM_AGG", "COUNT", "COUNT_BIG", "GROUPING", "GROUPING_ID", "MAX", "MIN",
-    "STDEV", "STDEVP", "STRING_AGG", "SUM", "VAR", "VARP",
-  };
-
-  public static List<Diagnostic> Run(IReadOnlyList<Unit> units)
-  {
-    var problems = new List<Diagnostic>();
-    foreach (var unit in units)
-      foreach (var (src, statement) in unit.Statements)
-        statement.Accept(new Visitor(src, problems));
-    return problems;
-  }
+  public static List<Diagnostic> Run(IReadOnlyList<Unit> units) =>
+    Queries.VisitAll(units, (src, problems) => new Visitor(src, problems));
 
   private sealed class Visitor(Src src, List<Diagnostic> problems) : TSqlFragmentVisitor
   {
@@ -79,7 +66,7 @@ public static class OuterAggregateCheck
     public override void ExplicitVisit(FunctionCall node)
     {
       base.ExplicitVisit(node);
-      if (node.OverClause != null || node.CallTarget != null || !Aggregates.Contains(node.FunctionName.Value)) return;
+      if (!Queries.IsAggregate(node)) return;
       var columns = new ColumnsOf();
       foreach (var p in node.Parameters) p.Accept(columns);
       string? outer = null, inner = null;

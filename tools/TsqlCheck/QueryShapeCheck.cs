@@ -15,23 +15,8 @@ namespace TsqlCheck;
 /// </summary>
 public static class QueryShapeCheck
 {
-  public static List<Diagnostic> Run(IReadOnlyList<Unit> units)
-  {
-    var problems = new List<Diagnostic>();
-    foreach (var unit in units)
-      foreach (var (src, statement) in unit.Statements)
-        statement.Accept(new Visitor(src, problems));
-    return problems;
-  }
-
-  private static readonly HashSet<string> Aggregates = new(StringComparer.OrdinalIgnoreCase)
-  {
-    "APPROX_COUNT_DISTINCT", "AVG", "CHECKSUM_AGG", "COUNT", "COUNT_BIG", "MAX", "MIN", "STDEV", "STDEVP",
-    "STRING_AGG", "SUM", "VAR", "VARP",
-  };
-
-  private static bool IsAggregate(FunctionCall f) =>
-    f.OverClause == null && f.CallTarget == null && Aggregates.Contains(f.FunctionName.Value);
+  public static List<Diagnostic> Run(IReadOnlyList<Unit> units) =>
+    Queries.VisitAll(units, (src, problems) => new Visitor(src, problems));
 
   private sealed class Visitor(Src src, List<Diagnostic> problems) : TSqlFragmentVisitor
   {
@@ -80,7 +65,7 @@ public static class QueryShapeCheck
     public override void ExplicitVisit(FunctionCall node)
     {
       base.ExplicitVisit(node);
-      if (!IsAggregate(node)) return;
+      if (!Queries.IsAggregate(node)) return;
       var inside = new Inside();
       foreach (var p in node.Parameters) p.Accept(inside);
       if (inside.SubqueryOrAggregate is { } nested)
@@ -102,7 +87,7 @@ public static class QueryShapeCheck
     public override void ExplicitVisit(FunctionCall node)
     {
       if (node.OverClause != null) Windowed ??= node;
-      else if (IsAggregate(node)) SubqueryOrAggregate ??= node;
+      else if (Queries.IsAggregate(node)) SubqueryOrAggregate ??= node;
       base.ExplicitVisit(node);
     }
   }
