@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseSettings, useSettings } from '../src/config.js';
 import { camelCase, pipelineHealth } from '../src/etl/health.js';
-import { ETL_PASS_LOCK, type EtlStep, etlSteps, runEtlPass } from '../src/etl/runEtl.js';
+import {
+  ETL_PASS_LOCK,
+  EtlPassError,
+  type EtlStep,
+  etlSteps,
+  retentionStep,
+  runEtlPass,
+} from '../src/etl/runEtl.js';
 import { HttpRequest, InvocationContext } from '../src/runtime/azureFunctions.js';
 import { closeServices } from '../src/runtime/services.js';
 import { toHitRow } from '../src/writer/hitRows.js';
@@ -226,5 +233,60 @@ describe.each(enginesUnderTest())('ETL pass and health on $name', (engine) => {
       if (parsed === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(parsed).toBeGreaterThanOrEqual(1);
+  });
+
+  /** A step whose procedure fails every call, and (PostgreSQL) one failing its first call as a deadlock victim. */
+  const FAILING: Record<string, string[]> = {
+    postgres: [
+      `CREATE FUNCTION "ETL"."usp_FixtureBroken"("BatchSize" integer) RETURNS TABLE ("Rows" integer)
+        LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken step (fixture)'; END $$`,
+      'CREATE SEQUENCE "ETL"."FixtureFlakyCalls"',
+      `CREATE FUNCTION "ETL"."usp_FixtureFlaky"("BatchSize" integer) RETURNS TABLE ("Rows" integer)
+        LANGUAGE plpgsql AS $$ BEGIN
+          -- A sequence is not rolled back with the failed call: only the first call fails.
+          IF nextval('"ETL"."FixtureFlakyCalls"') = 1 THEN
+            RAISE EXCEPTION 'deadlock detected (fixture)' USING ERRCODE = '40P01';
+          END IF;
+          RETURN QUERY SELECT 0;
+        END $$`,
+    ],
+    mssql: [
+      "CREATE PROCEDURE ETL.usp_FixtureBroken @BatchSize INT AS THROW 50100, 'broken step (fixture)', 1;",
+      'CREATE PROCEDURE ETL.usp_FixtureFlaky @BatchSize INT AS SELECT 0 AS Rows;',
+    ],
+  };
+
+  it('runs the later steps when one fails, retries a transient failure, and throws with every report', async () => {
+    for (const statement of FAILING[engine.name] ?? []) await t.db.query(statement);
+    const step = (name: string, procedure: string): EtlStep => ({
+      name,
+      procedure,
+      batchSize: 10,
+      rowsColumn: 'Rows',
+      optional: false,
+    });
+    const steps = [
+      step('flaky', 'ETL.usp_FixtureFlaky'),
+      step('broken', 'ETL.usp_FixtureBroken'),
+      retentionStep(10),
+    ];
+    const lines: string[] = [];
+    const settings = { batchSize: 10, timeBudgetMs: 20_000, matchBatchSize: 10 };
+    const failure = await runEtlPass(t.db, settings, (l) => lines.push(l), steps).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(EtlPassError);
+    const reports = (failure as EtlPassError).reports;
+    expect(reports.map((r) => [r.step, r.outcome, r.batches])).toEqual([
+      ['flaky', 'caught-up', 1],
+      ['broken', 'failed', 0],
+      ['retention', 'caught-up', 1],
+    ]);
+    expect(reports[1]?.error).toMatch(/broken step \(fixture\)/);
+    expect((failure as Error).message).toMatch(/ETL step\(s\) failed: broken \(.*broken step \(fixture\)\)/);
+    expect(lines.some((l) => /^broken: failed after 0 batch\(es\).*broken step \(fixture\)/.test(l))).toBe(
+      true,
+    );
   });
 });

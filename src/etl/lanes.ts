@@ -33,10 +33,20 @@ export interface LaneOutcome {
   caughtUp: boolean;
 }
 
-/** How often a lane's batch is tried again after a transient error (a deadlock victim, a lost connection). */
-const LANE_RETRIES = 3;
+/** How often a batch is tried again after a transient error (a deadlock victim, a lost connection). */
+export const TRANSIENT_RETRIES = 3;
 
-interface Retries {
+/**
+ * Wait before the retry `attempt` (1, 2, …): 0.5 s, 1 s, 2 s, with up to a quarter more at random so that
+ * lanes failed together do not retry together. A failover or a throttled database needs seconds, not a retry
+ * within the same millisecond.
+ */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = 500 * 2 ** (attempt - 1);
+  return Math.round(base * (1 + random() / 4));
+}
+
+export interface Retries {
   isTransient: (error: unknown) => boolean;
   times: number;
   stop?: () => boolean;
@@ -46,7 +56,8 @@ interface Retries {
  * Calls a batch procedure until a batch comes back short (fewer than BatchSize rows in `rowsColumn`) or the
  * deadline passes; resolves whether it caught up. After a short batch, `more` (when given) may ask for another
  * call once it resolves true. `retries` repeats a batch that failed transiently (the procedure is one
- * transaction, so a failed batch left nothing behind); other errors are thrown.
+ * transaction, so a failed batch left nothing behind) after retryDelayMs, while the wait ends before the
+ * deadline; other errors, and a transient one with no time left, are thrown.
  */
 export async function runBatches(
   call: () => Promise<Row | undefined>,
@@ -64,8 +75,11 @@ export async function runBatches(
     try {
       row = (await call()) ?? {};
     } catch (error) {
-      if (retries?.isTransient(error) && ++attempt <= retries.times) continue;
-      throw error;
+      if (!retries?.isTransient(error) || ++attempt > retries.times) throw error;
+      const wait = retryDelayMs(attempt);
+      if (Date.now() + wait >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      continue;
     }
     attempt = 0;
     onBatch(row, Date.now() - started);
@@ -101,7 +115,7 @@ export type ParseBatchSource = { lane: number } | 'numbering';
  * or the deadline passes. A lane's batch is short when it has parsed every row numbered so far: while the
  * numbering runs, the lane waits for its next batch and goes on; a short batch begun after the numbering
  * stopped means caught up. A lane returning 0 rows because another caller holds its buckets counts as caught
- * up. A transient error repeats the batch up to LANE_RETRIES times; another error fails the pass once the
+ * up. A transient error repeats the batch up to TRANSIENT_RETRIES times; another error fails the pass once the
  * other loops have stopped.
  */
 export async function runParse(
@@ -116,7 +130,7 @@ export async function runParse(
   let failed = false;
   const retries = {
     isTransient: (e: unknown) => db.isTransientError(e),
-    times: LANE_RETRIES,
+    times: TRANSIENT_RETRIES,
     stop: () => failed,
   };
   const progress = new NumberingProgress();

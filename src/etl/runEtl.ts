@@ -5,13 +5,14 @@
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
  * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
- * A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
+ * A step that fails (after TRANSIENT_RETRIES for a transient error) does not stop the next ones; the pass then
+ * throws EtlPassError with every step's report. A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
  * could otherwise deadlock). The parse runs as ETL_PARSE_LANES lanes at once beside the signals' numbering
  * (src/etl/lanes.ts), on one connection each.
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { type ParseBatchSource, runBatches, runParse } from './lanes.js';
+import { type ParseBatchSource, runBatches, runParse, TRANSIENT_RETRIES } from './lanes.js';
 import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
@@ -48,8 +49,27 @@ export interface StepReport {
   batches: number;
   /** Sum of every numeric result column over the batches (FromId/ToId: first and last). */
   totals: Record<string, number>;
-  outcome: 'caught-up' | 'budget-spent' | 'skipped';
+  outcome: 'caught-up' | 'budget-spent' | 'skipped' | 'failed';
   ms: number;
+  /** Why the step failed (outcome 'failed'). */
+  error?: string;
+}
+
+/**
+ * Thrown after a pass in which a step failed: the other steps still ran (retention and erasure do not wait
+ * for a failing classify or match), and their reports travel with the error.
+ */
+export class EtlPassError extends Error {
+  override name = 'EtlPassError';
+  constructor(
+    readonly reports: StepReport[],
+    readonly causes: unknown[],
+  ) {
+    const failed = reports.filter((r) => r.outcome === 'failed');
+    super(`ETL step(s) failed: ${failed.map((r) => `${r.step} (${r.error})`).join('; ')}`, {
+      cause: causes[0],
+    });
+  }
 }
 
 export function etlSteps(s: EtlSettings): EtlStep[] {
@@ -131,6 +151,8 @@ async function runSteps(
 ): Promise<StepReport[]> {
   const deadline = Date.now() + settings.timeBudgetMs;
   const reports: StepReport[] = [];
+  const causes: unknown[] = [];
+  const retries = { isTransient: (e: unknown) => db.isTransientError(e), times: TRANSIENT_RETRIES };
   for (const step of steps) {
     const started = Date.now();
     const report: StepReport = { step: step.name, batches: 0, totals: {}, outcome: 'caught-up', ms: 0 };
@@ -153,31 +175,39 @@ async function runSteps(
       addUp(report.totals, { RowsNumbered: row.RowsNumbered });
       log(`${step.name} numbering batch ${++numbering}: ${describe(row)} (${ms} ms)`);
     };
-    const caughtUp =
-      step.lanes !== undefined
-        ? (
-            await runParse(
-              db,
-              { ...step.args, BatchSize: step.batchSize },
-              step.lanes,
+    try {
+      const caughtUp =
+        step.lanes !== undefined
+          ? (
+              await runParse(
+                db,
+                { ...step.args, BatchSize: step.batchSize },
+                step.lanes,
+                deadline,
+                onParseBatch,
+              )
+            ).caughtUp
+          : await runBatches(
+              () => db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args }),
+              step.rowsColumn,
+              step.batchSize,
               deadline,
-              onParseBatch,
-            )
-          ).caughtUp
-        : await runBatches(
-            () => db.callProcedure(step.procedure, { BatchSize: step.batchSize, ...step.args }),
-            step.rowsColumn,
-            step.batchSize,
-            deadline,
-            (row, ms) => onBatch(0, row, ms),
-            undefined,
-          );
-    if (!caughtUp) report.outcome = 'budget-spent';
+              (row, ms) => onBatch(0, row, ms),
+              retries,
+            );
+      if (!caughtUp) report.outcome = 'budget-spent';
+    } catch (error) {
+      // Each batch is one transaction: what the step committed stays, and the next steps still run.
+      report.outcome = 'failed';
+      report.error = error instanceof Error ? error.message : String(error);
+      causes.push(error);
+    }
     report.ms = Date.now() - started;
     log(
-      `${step.name}: ${report.outcome} after ${report.batches} batch(es), ${describe(report.totals)} (${report.ms} ms)`,
+      `${step.name}: ${report.outcome} after ${report.batches} batch(es), ${describe(report.totals)} (${report.ms} ms)${report.error ? `: ${report.error}` : ''}`,
     );
     reports.push(report);
   }
+  if (causes.length > 0) throw new EtlPassError(reports, causes);
   return reports;
 }

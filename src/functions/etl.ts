@@ -9,7 +9,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { settings } from '../config.js';
 import { pipelineHealth } from '../etl/health.js';
-import { runEtlPass, type StepReport } from '../etl/runEtl.js';
+import { EtlPassError, runEtlPass, type StepReport } from '../etl/runEtl.js';
 import { queueBacklog } from '../queue/backlog.js';
 import { defineTimer } from '../runtime/define.js';
 import { count, gauge } from '../runtime/metrics.js';
@@ -29,6 +29,7 @@ export function recordEtlPass(reports: readonly StepReport[]): void {
       if (key !== 'FromId' && key !== 'ToId') count(`etl.${r.step}.${key}`, value);
     }
     if (r.outcome === 'budget-spent') count(`etl.${r.step}.budgetSpent`);
+    if (r.outcome === 'failed') count(`etl.${r.step}.failed`);
     if (r.outcome === 'skipped') continue;
     const rows = r.totals[ROWS[r.step] ?? ''] ?? 0;
     count('etl.rows', rows, { step: r.step });
@@ -58,11 +59,15 @@ export async function etlHandler(_timer: Timer, context: InvocationContext): Pro
     const reports = await runEtlPass(warehouse(), settings().etl, (line) => context.log(line));
     recordEtlPass(reports);
   } catch (error) {
+    // The steps that ran are counted too; the levels below are read either way, so a failing pass still
+    // shows its lag.
+    if (error instanceof EtlPassError) recordEtlPass(error.reports);
     count('etl.failed');
     context.error('etl pass failed', error);
     throw error;
+  } finally {
+    await recordLevels(context);
   }
-  await recordLevels(context);
 }
 
 export const etlFunction = defineTimer({
