@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { SIGNAL_DEFAULTS, type SignalSettings } from './enrich/signals.js';
 import { PROJECT_ROOT } from './runtime/paths.js';
@@ -33,6 +34,25 @@ const urls = (fallback: string) =>
         .filter(Boolean),
     )
     .pipe(z.array(z.url()).min(1, 'name at least one URL'));
+
+/**
+ * A timer's six-field NCRONTAB schedule (seconds first, UTC), that croner (which runs it under `npm start`,
+ * src/local/timers.ts) reads and that fires at all: a bad one fails the start here, not only its function.
+ */
+function schedule(fallback: string) {
+  const fires = (value: string) => {
+    try {
+      return new Cron(value, { paused: true }).nextRun() != null;
+    } catch {
+      return false;
+    }
+  };
+  return z
+    .string()
+    .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression (seconds first)')
+    .refine(fires, 'is not a schedule that fires (six-field NCRONTAB, seconds first, e.g. 0 */1 * * * *)')
+    .default(fallback);
+}
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -130,7 +150,7 @@ const envObject = z.object({
   RANGES_URL_LINODE: urls('https://geoip.linode.com/'),
   RANGES_URL_CLOUDFLARE: urls('https://www.cloudflare.com/ips-v4,https://www.cloudflare.com/ips-v6'),
   /** Six-field NCRONTAB of the `datacenter-ranges` timer (default: daily at 03:30 UTC). */
-  RANGES_SCHEDULE: z.string().default('0 30 3 * * *'),
+  RANGES_SCHEDULE: schedule('0 30 3 * * *'),
   RANGES_TIMEOUT_MS: int(60_000, 1000, 600_000),
   RANGES_MAX_BYTES: int(32 * 1024 * 1024, 1024, 512 * 1024 * 1024),
   /** A download keeping fewer than this share of the provider's stored ranges is refused. */
@@ -165,12 +185,10 @@ const envObject = z.object({
   LOG_HIT_IDS: bool(false),
   // Warehouse ETL (timer `etl`): six-field NCRONTAB schedule, rows per parse batch, how long one run may
   // keep taking batches, and the batch of the match step.
-  ETL_SCHEDULE: z
-    .string()
-    .regex(/^\S+( \S+){5}$/, 'must be a six-field NCRONTAB expression (seconds first)')
-    .default('0 */1 * * * *'),
+  ETL_SCHEDULE: schedule('0 */1 * * * *'),
   ETL_BATCH_SIZE: int(10_000, 1, 1_000_000),
-  ETL_TIME_BUDGET_MS: int(50_000, 1000, 3_600_000),
+  // At most 8 minutes: host.json's functionTimeout (10) ends a longer run before its last batches commit.
+  ETL_TIME_BUDGET_MS: int(50_000, 1000, 480_000),
   ETL_MATCH_BATCH_SIZE: int(1000, 1, 1_000_000),
   ETL_CLASSIFY_BATCH_SIZE: int(50_000, 1, 1_000_000),
   // Parse lanes run at once, one connection each (src/etl/lanes.ts): up to the 16 parse buckets. 1 by default

@@ -35,6 +35,27 @@ describe('settings', () => {
     expect(parseSettings({ SQL_CONNECTION_STRING: 'Server=x' }).database.engine).toBe('mssql');
   });
 
+  it('refuse a timer schedule that is not six-field NCRONTAB or never fires, naming the setting', () => {
+    const base = { DATABASE_URL: 'postgres://x' };
+    expect(() => parseSettings({ ...base, RANGES_SCHEDULE: 'every day' })).toThrow(
+      /RANGES_SCHEDULE: must be a six-field/,
+    );
+    expect(() => parseSettings({ ...base, ETL_SCHEDULE: '0 */1 * * * foo' })).toThrow(
+      /ETL_SCHEDULE: is not a schedule that fires/,
+    );
+    // 31 February: valid fields, no run ever.
+    expect(() => parseSettings({ ...base, ETL_SCHEDULE: '0 0 0 31 2 *' })).toThrow(
+      /ETL_SCHEDULE: is not a schedule/,
+    );
+    expect(parseSettings({ ...base, ETL_SCHEDULE: '*/30 * * * * *' }).etl.schedule).toBe('*/30 * * * * *');
+  });
+
+  it('keep the ETL time budget under the function timeout', () => {
+    expect(() => parseSettings({ DATABASE_URL: 'postgres://x', ETL_TIME_BUDGET_MS: '600000' })).toThrow(
+      /ETL_TIME_BUDGET_MS/,
+    );
+  });
+
   it('require a connection for each parse lane and one for the numbering', () => {
     const base = { DATABASE_URL: 'postgres://x', ETL_PARSE_LANES: '4' };
     expect(() => parseSettings({ ...base, DB_POOL_MAX: '4' })).toThrow(
