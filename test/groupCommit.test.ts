@@ -53,6 +53,33 @@ describe('group commit', () => {
     expect(bodies.length).toBeLessThanOrEqual(10);
   });
 
+  it('keeps a hit too large for one message, cut and flagged, instead of losing it', async () => {
+    const { send, bodies } = recordingSender(1);
+    const failures: string[] = [];
+    const q = new GroupCommitQueue(send, { windowMs: 2, maxHitsPerMessage: 10, maxConcurrentSends: 2 }, (e) =>
+      failures.push(String(e)),
+    );
+    const random = (bytes: number) =>
+      Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
+    // Each text within its own cap (16 KiB query, 2,000 characters a header): together beyond a message.
+    const headers = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`X-Long-${i}`, random(1500)]));
+    const hit = makeHit({
+      queryString: `r=${random(12_000)}`,
+      headers,
+      userAgent: random(1500),
+      referer: random(1500),
+    });
+    expect(await q.add(hit)).toBe(true);
+    expect(failures).toEqual([]);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]?.length).toBeLessThanOrEqual(64 * 1024);
+    const [landed] = await hitsIn(bodies);
+    expect(landed?.hitId).toBe(hit.hitId);
+    expect(landed?.queryTruncated).toBe(true);
+    expect(hit.queryString.startsWith(landed?.queryString ?? 'none')).toBe(true);
+    expect(landed?.queryString.length).toBeGreaterThan(1000);
+  });
+
   it('keeps every message under the 64 KiB limit with hard-to-compress hits', async () => {
     const { send, bodies } = recordingSender(1);
     const q = new GroupCommitQueue(send, { windowMs: 5, maxHitsPerMessage: 5000, maxConcurrentSends: 4 });

@@ -74,7 +74,7 @@ export interface RequestFacts {
 const cut = (value: string | null, max = MAX_HEADER_VALUE_CHARS) => (value ?? '').slice(0, max);
 
 /** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
-function cutUtf8(text: string, maxBytes: number): string {
+export function cutUtf8(text: string, maxBytes: number): string {
   if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return text;
   const bytes = Buffer.from(text).subarray(0, maxBytes);
   return bytes.toString('utf8').replace(/\uFFFD$/, '');
@@ -115,5 +115,23 @@ export function captureHit(
     userAgent: cut(request.header('user-agent')),
     referer: cut(request.header('referer')),
     receivedAt: receivedAt.toISOString(),
+  };
+}
+
+/**
+ * The hit with every text it carries cut to half its size, and flagged truncated: for the one hit whose message
+ * would not fit in a queue message (src/queue/groupCommit.ts), which is kept cut rather than lost. Each cap holds
+ * alone (query, each header), so only the sum of many long headers beside a long query gets there.
+ */
+export function halveHit(hit: CapturedHit): CapturedHit {
+  const half = (text: string) => cutUtf8(text, Math.floor(Buffer.byteLength(text) / 2));
+  return {
+    ...hit,
+    requestPath: half(hit.requestPath),
+    queryString: half(hit.queryString),
+    queryTruncated: true,
+    headers: Object.fromEntries(Object.entries(hit.headers).map(([name, value]) => [name, half(value)])),
+    userAgent: half(hit.userAgent),
+    referer: half(hit.referer),
   };
 }

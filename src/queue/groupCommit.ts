@@ -4,6 +4,7 @@
  * the queue has accepted the message holding its hit. Under load, while all send slots are busy, the open
  * batch keeps growing, so messages fill up exactly when throughput matters.
  */
+import { halveHit } from '../capture/captureHit.js';
 import type { CapturedHit } from '../capture/hit.js';
 import { encodeHitMessage, MAX_QUEUE_MESSAGE_CHARS } from './hitMessage.js';
 
@@ -141,9 +142,15 @@ export class GroupCommitQueue {
     this.ratio = this.ratio * 0.7 + (body.length / batch.rawBytes) * 0.3;
     if (body.length > this.maxChars) {
       if (batch.json.length === 1) {
-        // One hit alone beyond the limit cannot be queued; capture caps the query string so this means
-        // a configuration error (MAX_QUERY_STRING_BYTES far above what a message holds).
-        this.fail(batch, new Error(`one hit encodes to ${body.length} chars, above ${this.maxChars}`), '');
+        // One hit alone beyond the limit: capture caps each text on its own, but many long headers beside a
+        // long query (or a large MAX_QUERY_STRING_BYTES) add up. It is kept cut and flagged, not lost.
+        const hit = JSON.parse((batch.json[0] as Buffer).toString('utf8')) as CapturedHit;
+        if (hit.queryString.length + hit.requestPath.length + JSON.stringify(hit.headers).length > 64) {
+          const json = Buffer.from(JSON.stringify(halveHit(hit)));
+          await this.sendBatch({ ...batch, json: [json], rawBytes: json.length });
+          return;
+        }
+        this.fail(batch, new Error(`one hit encodes to ${body.length} chars, above ${this.maxChars}`), body);
         return;
       }
       this.stats.splits++;
