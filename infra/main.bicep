@@ -55,7 +55,7 @@ param parseLagAlertThreshold int = 50000
 @description('Queue of captured hits.')
 param pixelQueueName string = 'pixel-hits'
 
-@description('Where the client address comes from: client-ip (plain Function App), x-azure-clientip (Front Door) or cf-connecting-ip (Cloudflare) first.')
+@description('Where the client address comes from: client-ip (plain Function App), x-azure-socketip (Front Door) or cf-connecting-ip (Cloudflare) first.')
 param clientIpSources string = 'client-ip,x-forwarded-for'
 
 @minValue(40)

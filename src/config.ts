@@ -68,6 +68,7 @@ export const clientIpSources = [
   'client-ip',
   'x-forwarded-for',
   'x-azure-clientip',
+  'x-azure-socketip',
   'cf-connecting-ip',
   'true-client-ip',
   'x-real-ip',

@@ -50,6 +50,16 @@ describe('client address', () => {
     expect(resolveClientIp({ header, socketAddress }, ['cf-connecting-ip'], 1)).toBe('2.2.2.2');
   });
 
+  it('behind Front Door believes its socket address, not the client address a client can write', () => {
+    // A client sends X-Forwarded-For: 203.0.113.9, which Front Door makes its X-Azure-ClientIP.
+    const header = headersOf({ 'x-azure-clientip': '203.0.113.9', 'x-azure-socketip': '198.51.100.4' });
+    const { clientIpSources } = parseSettings({
+      DATABASE_URL: 'postgres://x',
+      CLIENT_IP_SOURCES: 'x-azure-socketip,client-ip',
+    }).capture;
+    expect(resolveClientIp({ header }, clientIpSources, 1)).toBe('198.51.100.4');
+  });
+
   it('counts trusted hops from the right of X-Forwarded-For', () => {
     const header = headersOf({ 'x-forwarded-for': '6.6.6.6, 203.0.113.5:5123, 198.51.100.1' });
     expect(resolveClientIp({ header }, ['x-forwarded-for'], 1)).toBe('198.51.100.1');

@@ -5,7 +5,9 @@
  * - `client-ip`: App Service's front end overwrites it with `ip:port`; clients cannot forge it.
  * - `x-forwarded-for`: proxies append what they saw, so the client's own entries stay on the left. The
  *   address is the entry `trustedProxyHops` from the right (1 = the one our front end appended).
- * - `x-azure-clientip`: set by Azure Front Door; trustworthy only when Front Door is in front.
+ * - `x-azure-socketip`: set by Azure Front Door to the peer of its TCP connection; trustworthy only when Front
+ *   Door is in front. Its `x-azure-clientip` is not: a client sets it through X-Forwarded-For (Front Door's
+ *   "Protocol support for HTTP headers": "the client IP can be arbitrarily overwritten by a user").
  * - `cf-connecting-ip`, `true-client-ip`: Cloudflare; only behind Cloudflare.
  * - `socket`: the TCP peer, known only to the local runner.
  */
