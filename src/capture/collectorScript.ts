@@ -46,23 +46,45 @@ export function collectorTemplate(path = COLLECTOR_BUILD_PATH): string {
   return template;
 }
 
-/** Rendered scripts by pixel and base URL, dropped whenever the params cache changes version. */
+/**
+ * Rendered scripts by pixel and base URL, dropped whenever the params cache changes version. Bounded by their
+ * size, least recently used first out: ids are validated but unbounded in number (and the base follows the
+ * request's host), so an attacker's random ids must not grow memory; each script is a whole copy of the
+ * collector (~23 KB), and a count of 10,000 had let them hold over 200 MB.
+ */
 export class RenderedScripts {
   private version = -1;
+  private bytes = 0;
   private readonly scripts = new Map<string, RenderedScript>();
+
+  constructor(private readonly maxBytes = 8 * 1024 * 1024) {}
 
   get(version: number, cacheKey: string, render: () => RenderedScript): RenderedScript {
     if (version !== this.version) {
       this.scripts.clear();
+      this.bytes = 0;
       this.version = version;
     }
-    let script = this.scripts.get(cacheKey);
-    if (!script) {
-      script = render();
-      // Bounded: ids are validated but unbounded in number; an attacker's random ids must not grow memory.
-      if (this.scripts.size >= 10_000) this.scripts.clear();
-      this.scripts.set(cacheKey, script);
+    const cached = this.scripts.get(cacheKey);
+    if (cached) {
+      // Most recently used last: the Map iterates in insertion order, so the first key is the eviction's.
+      this.scripts.delete(cacheKey);
+      this.scripts.set(cacheKey, cached);
+      return cached;
     }
+    const script = render();
+    for (const [key, old] of this.scripts) {
+      if (this.bytes + script.body.length <= this.maxBytes) break;
+      this.scripts.delete(key);
+      this.bytes -= old.body.length;
+    }
+    this.scripts.set(cacheKey, script);
+    this.bytes += script.body.length;
     return script;
+  }
+
+  /** Characters the cached scripts hold. */
+  get size(): number {
+    return this.bytes;
   }
 }
