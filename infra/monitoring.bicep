@@ -53,6 +53,24 @@ var rules = [
     query: 'customMetrics | where name == "smartpixl.etl.failed" | summarize value = sum(valueSum)'
   }
   {
+    key: 'etl-silent'
+    description: 'No ETL pass has recorded the pipeline levels for 15 minutes: the etl timer is not firing, or its runs are killed (functionTimeout) before they end.'
+    severity: 1
+    window: 'PT15M'
+    frequency: 'PT5M'
+    threshold: 0
+    query: 'let passes = toscalar(customMetrics | where name == "smartpixl.etl.parseLag" | count); print value = iff(passes == 0, 1, 0)'
+  }
+  {
+    key: 'ranges-refresh-failed'
+    description: 'Datacenter ranges: a refresh run failed as a whole (the timer does not retry; the next run is tomorrow).'
+    severity: 3
+    window: 'P1D'
+    frequency: 'PT6H'
+    threshold: 0
+    query: 'customMetrics | where name == "smartpixl.ranges.error" | summarize value = sum(valueSum)'
+  }
+  {
     key: 'ranges-provider-failing'
     description: 'Datacenter ranges: a provider has failed every refresh for 2 days (its old ranges stay in use).'
     severity: 3
