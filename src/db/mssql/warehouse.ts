@@ -98,6 +98,10 @@ export class MssqlWarehouse implements Warehouse, SqlConsole {
       pool: { max: poolMax, min: 0, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS },
       requestTimeout: 300_000,
       options: { ...parsed.options, useUTC: true },
+      // A checked-out connection is validated by its socket's state, not by a SELECT 1 round trip before every
+      // request and transaction (mssql's default; node_modules/mssql/README.md "Connection Validation"). A
+      // connection that died anyway fails its request with a transient error, which is retried (errors.ts).
+      ...({ validateConnection: 'socket' } as Partial<sql.config>),
     };
   }
 
