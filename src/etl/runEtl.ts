@@ -6,9 +6,9 @@
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
  * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
  * A step that fails (after TRANSIENT_RETRIES for a transient error) does not stop the next ones; the pass then
- * throws EtlPassError with every step's report. A pass holds one database-wide lock, so two runners never interleave (classify and another runner's parse
- * could otherwise deadlock). The parse runs as ETL_PARSE_LANES lanes at once beside the signals' numbering
- * (src/etl/lanes.ts), on one connection each.
+ * throws EtlPassError with every step's report. A pass holds one database-wide lock, so two runners never
+ * interleave (classify and another runner's parse could otherwise deadlock). The parse runs as ETL_PARSE_LANES
+ * lanes at once beside the signals' numbering (src/etl/lanes.ts), on one connection each.
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
