@@ -20,7 +20,7 @@ describe.skipIf(missing !== undefined)(`check:tsql${missing ? ` (skipped: ${miss
     expect(run.status).toBe(0);
   }, 180_000);
 
-  // \`exactly\`: the fixture also holds look-alikes that are valid, and nothing but the expected lines may be found.
+  // `exactly`: the fixture also holds look-alikes that are valid, and nothing but the expected lines may be found.
   const cases: { fixture: string; target: string; expected: RegExp[]; exactly?: boolean }[] = [
     {
       fixture: 'syntax-error.sql',

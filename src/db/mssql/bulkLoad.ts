@@ -6,8 +6,8 @@ const CHUNK_ROWS = 50_000;
 
 /**
  * TABLOCK: a bulk-logged load into a heap or empty index where the recovery model allows it. mssql hands these
- * options to tedious unchanged, and tedious reads \`lockTable\` (node_modules/tedious/lib/bulk-load.js); the
- * \`tableLock\` that @types/mssql declares is ignored, so the load would run fully logged under row locks.
+ * options to tedious unchanged, and tedious reads `lockTable` (node_modules/tedious/lib/bulk-load.js); the
+ * `tableLock` that @types/mssql declares is ignored, so the load would run fully logged under row locks.
  */
 export const BULK_OPTIONS = { lockTable: true } as unknown as sql.IBulkOptions;
 

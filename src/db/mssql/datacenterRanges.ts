@@ -73,7 +73,7 @@ export async function readRangeRefreshState(
 }
 
 /**
- * The longest prefix of \`text\` within \`bytes\` UTF-8 bytes, whole characters only. ETL.RangeRefresh.LastError is
+ * The longest prefix of `text` within `bytes` UTF-8 bytes, whole characters only. ETL.RangeRefresh.LastError is
  * VARCHAR(1000) under a UTF-8 collation (infra/main.bicep): 1,000 bytes, not characters, and a longer value fails
  * the UPDATE (Msg 2628); PostgreSQL's varchar(1000) counts characters.
  */
