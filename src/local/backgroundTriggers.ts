@@ -96,8 +96,8 @@ async function runInWorker(config: TriggerConfig): Promise<void> {
           stats: Object.fromEntries([...listeners].map(([name, l]) => [name, { ...l.stats }])),
         });
       } else if (message === 'stop') {
-        timers.stop();
-        await Promise.all([...listeners.values()].map((l) => l.stop()));
+        // A timer's run in progress ends before the services it uses close (its batch would fail otherwise).
+        await Promise.all([timers.stop(), ...[...listeners.values()].map((l) => l.stop())]);
         await closeServices();
         port.postMessage({ stopped: true });
       }

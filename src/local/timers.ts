@@ -4,10 +4,11 @@ import { Cron } from 'croner';
 import { InvocationContext } from '../runtime/azureFunctions.js';
 import type { TimerDefinition } from '../runtime/define.js';
 
-export function startTimers(definitions: readonly TimerDefinition[]): { stop(): void } {
+export function startTimers(definitions: readonly TimerDefinition[]): { stop(): Promise<void> } {
+  const running = new Set<Promise<void>>();
   const jobs = definitions.map((definition) => {
     let last = new Date();
-    const fire = async (job?: Cron) => {
+    const tick = async (job?: Cron) => {
       const now = new Date();
       const timer: Timer = {
         isPastDue: false,
@@ -30,14 +31,22 @@ export function startTimers(definitions: readonly TimerDefinition[]): { stop(): 
         console.error(`timer ${definition.name} failed:`, error);
       }
     };
+    // A run in progress is kept, so that stopping waits for it (the services it uses close after).
+    const fire = (job?: Cron) => {
+      const run = tick(job).finally(() => running.delete(run));
+      running.add(run);
+      return run;
+    };
     // protect: a run still going when the next is due is skipped, as the host's singleton lock does.
     const job = new Cron(definition.schedule, { protect: true, utcOffset: 0 }, fire);
     if (definition.runOnStartup) void fire(job);
     return job;
   });
   return {
-    stop() {
+    /** Stops the schedules and resolves once every run in progress has ended. */
+    async stop() {
       for (const job of jobs) job.stop();
+      await Promise.all(running);
     },
   };
 }
