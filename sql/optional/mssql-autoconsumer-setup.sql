@@ -3,7 +3,9 @@
 -- (AUTOCONSUMER_TABLE=ConsumerDb.dbo.AutoConsumer, then `npm run db:consumer-source`).
 --
 -- Matching reads RecordID, IndividualKey, AddressKey, EMailNorm and EMailSha256 and seeks
--- (EMailNorm, RecordID) and (EMailSha256, RecordID). Run in the consumer table's database; edit the table name.
+-- (EMailNorm, RecordID) and (EMailSha256, RecordID); every pass also reads MAX(RecordID) and the records after
+-- the last one it saw, which needs an index leading on RecordID (created below where none does: without one,
+-- each pass, every minute, scans the whole table). Run in the consumer table's database; edit the table name.
 -- Needs SQL Server 2019+ or Azure SQL (UTF-8 collations), and SET QUOTED_IDENTIFIER, ANSI_NULLS, ANSI_PADDING,
 -- ANSI_WARNINGS, ARITHABORT, CONCAT_NULL_YIELDS_NULL ON for this script and for every later write to the table
 -- (indexes on computed columns require them; most drivers set them).
@@ -30,6 +32,14 @@ CREATE NONCLUSTERED INDEX IX_AutoConsumer_EMailNorm ON dbo.AutoConsumer (EMailNo
   WITH (SORT_IN_TEMPDB = ON);
 CREATE NONCLUSTERED INDEX IX_AutoConsumer_EMailSha256 ON dbo.AutoConsumer (EMailSha256, RecordID)
   WITH (SORT_IN_TEMPDB = ON);
+GO
+
+-- An index leading on RecordID, unless one does already (a clustered primary key on it, as the reference has).
+IF NOT EXISTS (
+  SELECT 1 FROM sys.index_columns AS ic
+  JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+  WHERE ic.object_id = OBJECT_ID(N'dbo.AutoConsumer') AND ic.key_ordinal = 1 AND c.name = N'RecordID')
+  CREATE NONCLUSTERED INDEX IX_AutoConsumer_RecordID ON dbo.AutoConsumer (RecordID) WITH (SORT_IN_TEMPDB = ON);
 GO
 
 -- The reference's index on the raw column, if the table does not have it yet (SmartPiXL does not need it).

@@ -3,7 +3,10 @@
 -- `npm run db:consumer-source`).
 --
 -- Matching reads "RecordID", "IndividualKey", "AddressKey", "EMailNorm" and "EMailSha256" and seeks
--- ("EMailNorm", "RecordID") and ("EMailSha256", "RecordID"). Edit the table name. The database must be UTF8.
+-- ("EMailNorm", "RecordID") and ("EMailSha256", "RecordID"); every pass also reads max("RecordID") and the records
+-- after the last one it saw, which needs an index leading on "RecordID" (the last statement below, for a table
+-- without one: without it each pass, every minute, scans the whole table). Edit the table name. The database must
+-- be UTF8.
 --
 -- In another database: run this script there, then in the SmartPiXL database import the table with
 -- postgres_fdw (IMPORT FOREIGN SCHEMA ... LIMIT TO ("AutoConsumer") FROM SERVER consumers INTO consumer_remote)
@@ -34,3 +37,6 @@ CREATE INDEX CONCURRENTLY "IX_AutoConsumer_EMailNorm" ON public."AutoConsumer" (
   INCLUDE ("IndividualKey", "AddressKey") WHERE "EMailNorm" IS NOT NULL;
 CREATE INDEX CONCURRENTLY "IX_AutoConsumer_EMailSha256" ON public."AutoConsumer" ("EMailSha256", "RecordID")
   INCLUDE ("IndividualKey", "AddressKey") WHERE "EMailSha256" IS NOT NULL;
+
+-- Only if no index leads on "RecordID" yet (a primary key on it is one):
+-- CREATE INDEX CONCURRENTLY "IX_AutoConsumer_RecordID" ON public."AutoConsumer" ("RecordID");
