@@ -266,8 +266,9 @@ ${signalStatementsTsql()}
     -- Addresses compare as bytes, as in PostgreSQL (and PiXL.IP.IPAddress has this collation).
     bt.IPAddress COLLATE ${BIN2} AS IPAddress, bt.ReceivedAt, bt.RequestPath,
     bt.UserAgent AS ServerUserAgent, bt.Referer AS ServerReferer, v.*,${computedValues}
+    -- BINARY(32), PiXL.Device.DeviceHash's type: HASHBYTES returns VARBINARY(8000), and #parsed takes its type.
     CASE WHEN COALESCE(${hashParts}) IS NOT NULL
-      THEN HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', ${hashParts}) COLLATE Latin1_General_100_CI_AS_SC_UTF8))
+      THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', ${hashParts}) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32))
     END AS DeviceHash,
     cp.ClientParamsJson,
     -- The one normalised email (sql/mssql/migrations/0030_autoconsumer.sql), cut to the column's 200 characters.

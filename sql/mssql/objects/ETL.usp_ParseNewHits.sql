@@ -353,8 +353,9 @@ BEGIN
         WHEN bt.IsKnownBot = 1 OR ipr.IsDatacenter = 1
           OR v.[BotScore] >= COALESCE(cfg.BotScoreThreshold, @BotScoreThreshold)
           OR fl.RapidFire = 1 OR fl.FpSuspicious = 1 OR fl.FpExtreme = 1 OR fl.FpHighRate = 1 THEN 1 ELSE 0 END AS BIT) AS [IsLikelyBot],
+    -- BINARY(32), PiXL.Device.DeviceHash's type: HASHBYTES returns VARBINARY(8000), and #parsed takes its type.
     CASE WHEN COALESCE(v.[CanvasFingerprint], v.[DetectedFonts], v.[GPURenderer], v.[WebGLFingerprint], v.[AudioFingerprintHash]) IS NOT NULL
-      THEN HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', v.[CanvasFingerprint], v.[DetectedFonts], v.[GPURenderer], v.[WebGLFingerprint], v.[AudioFingerprintHash]) COLLATE Latin1_General_100_CI_AS_SC_UTF8))
+      THEN CAST(HASHBYTES('SHA2_256', CONVERT(VARCHAR(MAX), CONCAT_WS(N'|', v.[CanvasFingerprint], v.[DetectedFonts], v.[GPURenderer], v.[WebGLFingerprint], v.[AudioFingerprintHash]) COLLATE Latin1_General_100_CI_AS_SC_UTF8)) AS BINARY(32))
     END AS DeviceHash,
     cp.ClientParamsJson,
     -- The one normalised email (sql/mssql/migrations/0030_autoconsumer.sql), cut to the column's 200 characters.
