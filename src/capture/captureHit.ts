@@ -4,6 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Settings } from '../config.js';
+import { cutUtf8 } from '../text/utf8.js';
 import { resolveClientIp } from './clientIp.js';
 import { type CapturedHit, type HitType, ID_PATTERN, MAX_HEADER_VALUE_CHARS } from './hit.js';
 
@@ -72,13 +73,6 @@ export interface RequestFacts {
 }
 
 const cut = (value: string | null, max = MAX_HEADER_VALUE_CHARS) => (value ?? '').slice(0, max);
-
-/** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
-export function cutUtf8(text: string, maxBytes: number): string {
-  if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return text;
-  const bytes = Buffer.from(text).subarray(0, maxBytes);
-  return bytes.toString('utf8').replace(/\uFFFD$/, '');
-}
 
 export function captureHit(
   target: PixelTarget,

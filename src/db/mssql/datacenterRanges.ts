@@ -3,6 +3,7 @@
  * one transaction DELETE the provider's rows and INSERT from the temp table.
  */
 import sql from 'mssql';
+import { cutUtf8 } from '../../text/utf8.js';
 import type { DatacenterRangeLoad, RangeRefreshAttempt, RangeRefreshState } from '../types.js';
 import { inTransaction } from './sql.js';
 
@@ -72,23 +73,6 @@ export async function readRangeRefreshState(
   return recordset[0];
 }
 
-/**
- * The longest prefix of `text` within `bytes` UTF-8 bytes, whole characters only. ETL.RangeRefresh.LastError is
- * VARCHAR(1000) under a UTF-8 collation (infra/main.bicep): 1,000 bytes, not characters, and a longer value fails
- * the UPDATE (Msg 2628); PostgreSQL's varchar(1000) counts characters.
- */
-export function utf8Prefix(text: string, bytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= bytes) return text;
-  let used = 0;
-  let end = 0;
-  for (const ch of text) {
-    used += Buffer.byteLength(ch, 'utf8');
-    if (used > bytes) break;
-    end += ch.length;
-  }
-  return text.slice(0, end);
-}
-
 export async function recordRangeRefreshAttempt(
   pool: sql.ConnectionPool,
   a: RangeRefreshAttempt,
@@ -97,7 +81,9 @@ export async function recordRangeRefreshAttempt(
     .request()
     .input('provider', sql.VarChar(20), a.provider)
     .input('status', sql.VarChar(20), a.status)
-    .input('error', sql.NVarChar(1000), a.error === null ? null : utf8Prefix(a.error, 1000))
+    // VARCHAR(1000) under the UTF-8 collation (infra/main.bicep) holds 1,000 bytes, not characters: longer
+    // fails the UPDATE (Msg 2628). PostgreSQL's varchar(1000) counts characters.
+    .input('error', sql.NVarChar(1000), a.error === null ? null : cutUtf8(a.error, 1000))
     .input('success', sql.Bit, a.success)
     .input('hasValidators', sql.Bit, a.validators !== undefined)
     .input('etag', sql.VarChar(2000), a.validators?.etag ?? null)
