@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** Characters of the body a line carries: the rest of the line (names, error text) fits in what is left. */
-export const BODY_CHARS_PER_LINE = 24_000;
+const BODY_CHARS_PER_LINE = 24_000;
 
 export interface FailedMessage {
   queue: string;

@@ -144,9 +144,12 @@ export class GroupCommitQueue {
       if (batch.json.length === 1) {
         // One hit alone beyond the limit: capture caps each text on its own, but many long headers beside a
         // long query (or a large MAX_QUERY_STRING_BYTES) add up. It is kept cut and flagged, not lost.
-        const hit = JSON.parse((batch.json[0] as Buffer).toString('utf8')) as CapturedHit;
-        if (hit.queryString.length + hit.requestPath.length + JSON.stringify(hit.headers).length > 64) {
-          const json = Buffer.from(JSON.stringify(halveHit(hit)));
+        const original = batch.json[0] as Buffer;
+        const json = Buffer.from(
+          JSON.stringify(halveHit(JSON.parse(original.toString('utf8')) as CapturedHit)),
+        );
+        // Halving until it fits; a hit that halving no longer shrinks has no text left to cut.
+        if (json.length < original.length) {
           await this.sendBatch({ ...batch, json: [json], rawBytes: json.length });
           return;
         }
