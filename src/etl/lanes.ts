@@ -34,22 +34,31 @@ export interface LaneOutcome {
 }
 
 /** How often a batch is tried again after a transient error (a deadlock victim, a lost connection). */
-export const TRANSIENT_RETRIES = 3;
+const TRANSIENT_RETRIES = 3;
 
 /**
  * Wait before the retry `attempt` (1, 2, …): 0.5 s, 1 s, 2 s, with up to a quarter more at random so that
  * lanes failed together do not retry together. A failover or a throttled database needs seconds, not a retry
  * within the same millisecond.
  */
-export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+function retryDelayMs(attempt: number): number {
   const base = 500 * 2 ** (attempt - 1);
-  return Math.round(base * (1 + random() / 4));
+  return Math.round(base * (1 + Math.random() / 4));
 }
 
-export interface Retries {
+interface Retries {
   isTransient: (error: unknown) => boolean;
   times: number;
   stop?: () => boolean;
+}
+
+/** The database's transient errors, tried again TRANSIENT_RETRIES times (every ETL step's batches). */
+export function transientRetries(db: Warehouse, stop?: () => boolean): Retries {
+  return {
+    isTransient: (error) => db.isTransientError(error),
+    times: TRANSIENT_RETRIES,
+    ...(stop && { stop }),
+  };
 }
 
 /**
@@ -128,11 +137,7 @@ export async function runParse(
   const rows: Row[] = [];
   const numbered: Row[] = [];
   let failed = false;
-  const retries = {
-    isTransient: (e: unknown) => db.isTransientError(e),
-    times: TRANSIENT_RETRIES,
-    stop: () => failed,
-  };
+  const retries = transientRetries(db, () => failed);
   const progress = new NumberingProgress();
   const fail = (error: unknown) => {
     failed = true;

@@ -5,14 +5,14 @@
  * yet (usp_MatchVisits before its migration) is skipped. Order: parse (with the behaviour signals), classify
  * the IPs the parse added (IpType / IsDatacenter), then match (which skips likely bots where ExcludeBots is on,
  * and erases the visits of erased people), then retention (rows older than their pixel's RetentionDays).
- * A step that fails (after TRANSIENT_RETRIES for a transient error) does not stop the next ones; the pass then
+ * A step that fails (after transientRetries for a transient error) does not stop the next ones; the pass then
  * throws EtlPassError with every step's report. A pass holds one database-wide lock, so two runners never
  * interleave (classify and another runner's parse could otherwise deadlock). The parse runs as ETL_PARSE_LANES
  * lanes at once beside the signals' numbering (src/etl/lanes.ts), on one connection each.
  */
 import type { ProcedureArgs, Row, Warehouse } from '../db/types.js';
 import type { SignalSettings } from '../enrich/signals.js';
-import { type ParseBatchSource, runBatches, runParse, TRANSIENT_RETRIES } from './lanes.js';
+import { type ParseBatchSource, runBatches, runParse, transientRetries } from './lanes.js';
 import { numberOf, PROCEDURES } from './procedures.js';
 
 export interface EtlStep {
@@ -63,12 +63,10 @@ export class EtlPassError extends Error {
   override name = 'EtlPassError';
   constructor(
     readonly reports: StepReport[],
-    readonly causes: unknown[],
+    cause: unknown,
   ) {
     const failed = reports.filter((r) => r.outcome === 'failed');
-    super(`ETL step(s) failed: ${failed.map((r) => `${r.step} (${r.error})`).join('; ')}`, {
-      cause: causes[0],
-    });
+    super(`ETL step(s) failed: ${failed.map((r) => `${r.step} (${r.error})`).join('; ')}`, { cause });
   }
 }
 
@@ -151,8 +149,8 @@ async function runSteps(
 ): Promise<StepReport[]> {
   const deadline = Date.now() + settings.timeBudgetMs;
   const reports: StepReport[] = [];
-  const causes: unknown[] = [];
-  const retries = { isTransient: (e: unknown) => db.isTransientError(e), times: TRANSIENT_RETRIES };
+  let firstCause: unknown;
+  const retries = transientRetries(db);
   for (const step of steps) {
     const started = Date.now();
     const report: StepReport = { step: step.name, batches: 0, totals: {}, outcome: 'caught-up', ms: 0 };
@@ -200,7 +198,7 @@ async function runSteps(
       // Each batch is one transaction: what the step committed stays, and the next steps still run.
       report.outcome = 'failed';
       report.error = error instanceof Error ? error.message : String(error);
-      causes.push(error);
+      firstCause ??= error;
     }
     report.ms = Date.now() - started;
     log(
@@ -208,6 +206,6 @@ async function runSteps(
     );
     reports.push(report);
   }
-  if (causes.length > 0) throw new EtlPassError(reports, causes);
+  if (reports.some((r) => r.outcome === 'failed')) throw new EtlPassError(reports, firstCause);
   return reports;
 }
