@@ -2,39 +2,49 @@
 import { describe, expect, it } from 'vitest';
 import { type RenderedScript, RenderedScripts } from '../src/capture/collectorScript.js';
 
-const script = (id: string): RenderedScript => ({ body: `/*${id}*/${'x'.repeat(23_000)}`, etag: `"${id}"` });
+const SCRIPT_CHARS = 23_000;
+const script = (id: string): RenderedScript => ({ body: id.padEnd(SCRIPT_CHARS, 'x'), etag: `"${id}"` });
+
+/** A cache of `budget` characters, and what it rendered (not served from the cache). */
+function cacheOf(budget: number) {
+  const cache = new RenderedScripts(budget);
+  const rendered: string[] = [];
+  const get = (id: string, version = 1) =>
+    cache.get(version, id, () => {
+      rendered.push(id);
+      return script(id);
+    });
+  return { get, rendered };
+}
 
 describe('rendered collector scripts', () => {
-  it('hold at most their byte budget under random ids, keeping the recently used', () => {
-    const cache = new RenderedScripts(1_000_000);
-    let renders = 0;
-    const get = (id: string) =>
-      cache.get(1, id, () => {
-        renders++;
-        return script(id);
-      });
+  it('hold as many scripts as their byte budget takes, evicting the least recently used', () => {
+    const fits = 43; // 43 × 23,000 ≤ 1,000,000 < 44 × 23,000
+    const { get, rendered } = cacheOf(1_000_000);
+    for (let i = 0; i < 2000; i++) get(`random-${i}`);
+    expect(rendered).toHaveLength(2000);
+    // The latest 43 are still cached; the one before them was evicted.
+    for (let i = 2000 - fits; i < 2000; i++) get(`random-${i}`);
+    expect(rendered).toHaveLength(2000);
+    get(`random-${2000 - fits - 1}`);
+    expect(rendered).toHaveLength(2001);
+  });
+
+  it('keep a script in use while random ids stream past', () => {
+    const { get, rendered } = cacheOf(1_000_000);
     get('popular');
     for (let i = 0; i < 2000; i++) {
       get(`random-${i}`);
       if (i % 10 === 0) get('popular');
-      expect(cache.size).toBeLessThanOrEqual(1_000_000);
     }
-    // 2,000 random ids rendered once each; the popular script stayed cached throughout.
-    expect(renders).toBe(2001);
-    expect(get('popular').etag).toBe('"popular"');
-    expect(renders).toBe(2001);
+    expect(rendered.filter((id) => id === 'popular')).toHaveLength(1);
   });
 
-  it('renders again after the params changed version', () => {
-    const cache = new RenderedScripts();
-    let renders = 0;
-    const render = () => {
-      renders++;
-      return script('p');
-    };
-    cache.get(1, 'p', render);
-    cache.get(1, 'p', render);
-    cache.get(2, 'p', render);
-    expect(renders).toBe(2);
+  it('render again after the params changed version', () => {
+    const { get, rendered } = cacheOf(1_000_000);
+    get('p');
+    get('p');
+    get('p', 2);
+    expect(rendered).toEqual(['p', 'p']);
   });
 });

@@ -82,9 +82,4 @@ export class RenderedScripts {
     this.bytes += script.body.length;
     return script;
   }
-
-  /** Characters the cached scripts hold. */
-  get size(): number {
-    return this.bytes;
-  }
 }
